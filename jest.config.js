@@ -1,0 +1,38 @@
+// Test types, as Medusa scaffolds them:
+//   unit             – plain suites (client, webhooks, playground, mapping); real HTTP, no database
+//   integration:http – Medusa integration suites booting the development store on a real PostgreSQL
+const { loadEnv } = require("@medusajs/framework/utils")
+loadEnv("test", process.cwd())
+
+const swc = [
+  "@swc/jest",
+  { jsc: { parser: { syntax: "typescript", tsx: true, decorators: true }, target: "es2021" } },
+]
+
+const base = {
+  transform: { "^.+\\.[jt]sx?$": swc },
+  testEnvironment: "node",
+  moduleFileExtensions: ["js", "ts", "tsx", "json"],
+  modulePathIgnorePatterns: ["dist/", "<rootDir>/.medusa/"],
+  setupFiles: ["./integration-tests/setup.js"],
+}
+
+const byType = {
+  unit: {
+    testMatch: [
+      "<rootDir>/src/**/__tests__/**/*.spec.[jt]s?(x)",
+      "<rootDir>/playground/**/__tests__/**/*.spec.[jt]s",
+    ],
+  },
+  e2e: {
+    testMatch: ["<rootDir>/e2e/**/*.e2e.spec.[jt]s"],
+    testTimeout: 120000,
+  },
+  "integration:http": {
+    testMatch: ["<rootDir>/integration-tests/http/**/*.spec.[jt]s"],
+    globalSetup: "./integration-tests/database/global-setup.js",
+    globalTeardown: "./integration-tests/database/global-teardown.js",
+  },
+}
+
+module.exports = { ...base, ...(byType[process.env.TEST_TYPE] ?? byType.unit) }
