@@ -30,8 +30,8 @@ const byType = {
   },
   "integration:http": {
     testMatch: ["<rootDir>/integration-tests/http/**/*.spec.[jt]s"],
-    globalSetup: "./integration-tests/database/global-setup.js",
-    globalTeardown: "./integration-tests/database/global-teardown.js",
+    globalSetup: "./integration-tests/database/global-setup.ts",
+    globalTeardown: "./integration-tests/database/global-teardown.ts",
   },
 }
 

@@ -1,0 +1,128 @@
+/**
+ * The plugin's options. One object serves both places a store passes it: the plugin entry
+ * (`plugins: [{ resolve, options }]`, read by the plugin's module, routes and jobs) and the
+ * payment provider entry of the payment module. Validated once, with messages that name the
+ * option and say what to do.
+ */
+import { z } from "zod"
+
+export const KUSTOM_BASE_URLS = {
+  playground: "https://api.playground.kustom.co",
+  production: "https://api.kustom.co",
+} as const
+
+export type KustomEnvironment = keyof typeof KUSTOM_BASE_URLS
+
+const webhookSecret = z
+  .string()
+  .trim()
+  .regex(/^whsec_[A-Za-z0-9+/=]+$/, "must look like whsec_<base64>, as the Kustom portal shows it")
+
+const deviceMap = z.record(z.string().min(1), z.string().trim().min(1, "must be a device id"))
+
+export const pluginOptionsSchema = z
+  .object({
+    apiKey: z
+      .string({ error: "is required: the Kustom API key (kco_test_api_… or kco_live_api_…)" })
+      .trim()
+      .min(1, "is required: the Kustom API key (kco_test_api_… or kco_live_api_…)"),
+    environment: z
+      .enum(["playground", "production"], { error: 'must be "playground" or "production"' })
+      .optional(),
+    baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    merchantId: z.string().trim().min(1).optional(),
+    webhookSecrets: z
+      .union([webhookSecret, z.array(webhookSecret)])
+      .optional()
+      .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value])),
+    locationId: z.string().trim().min(1).optional(),
+    defaultDeviceId: z.string().trim().min(1).optional(),
+    defaultDevices: z
+      .object({
+        salesChannels: deviceMap.optional(),
+        locations: deviceMap.optional(),
+      })
+      .strict()
+      .optional(),
+    sessionLifetimeMs: z
+      .number()
+      .int()
+      .min(60_000, "must be at least 60000 (one minute)")
+      .max(86_400_000, "must be at most 86400000 (one day)")
+      .default(900_000),
+    capture: z.boolean({ error: "must be true (capture on payment) or false (authorize only)" }).default(true),
+    timeoutMs: z.number().int().min(1_000).max(120_000).default(10_000),
+  })
+  .strict()
+
+export type PluginOptionsInput = z.input<typeof pluginOptionsSchema>
+
+export type PluginOptions = z.output<typeof pluginOptionsSchema> & {
+  environment: KustomEnvironment
+  baseUrl: string
+}
+
+export class PluginOptionsError extends Error {
+  override readonly name = "KustomIppOptionsError"
+  constructor(readonly issues: { option: string; message: string }[]) {
+    super(
+      `Invalid Kustom In-Person Payments options:\n${issues
+        .map((issue) => `  - ${issue.option}: ${issue.message}`)
+        .join("\n")}`
+    )
+  }
+}
+
+/** The environment a key belongs to, from Kustom's key prefixes. */
+function environmentOfKey(apiKey: string): KustomEnvironment | undefined {
+  if (apiKey.startsWith("kco_live_")) return "production"
+  if (apiKey.startsWith("kco_test_")) return "playground"
+  return undefined
+}
+
+/**
+ * Parses options, or throws a PluginOptionsError listing every problem. Empty strings (an
+ * unset environment variable interpolated into medusa-config) count as absent.
+ */
+export function parsePluginOptions(raw: unknown): PluginOptions {
+  const input = withoutEmpty(raw)
+  const result = pluginOptionsSchema.safeParse(input)
+  if (!result.success) {
+    throw new PluginOptionsError(
+      result.error.issues.map((issue) => ({
+        option: issue.path.length ? issue.path.join(".") : "options",
+        message: issue.code === "unrecognized_keys" ? `unknown option(s) ${issue.keys.join(", ")}` : issue.message,
+      }))
+    )
+  }
+  const options = result.data
+  const environment = options.environment ?? environmentOfKey(options.apiKey)
+  if (!environment && !options.baseUrl) {
+    throw new PluginOptionsError([
+      {
+        option: "environment",
+        message: 'is required when the API key does not start with kco_test_ or kco_live_: set "playground" or "production"',
+      },
+    ])
+  }
+  if (environment === "production" && options.webhookSecrets.length === 0) {
+    throw new PluginOptionsError([
+      {
+        option: "webhookSecrets",
+        message: "is required in production: without it no callback can be trusted (copy the secret from the Kustom portal)",
+      },
+    ])
+  }
+  return {
+    ...options,
+    environment: environment ?? "playground",
+    baseUrl: options.baseUrl ?? KUSTOM_BASE_URLS[environment ?? "playground"],
+  }
+}
+
+function withoutEmpty(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw
+  return Object.fromEntries(
+    Object.entries(raw as Record<string, unknown>).filter(([, value]) => value !== undefined && value !== "")
+  )
+}

@@ -1,0 +1,40 @@
+/**
+ * Medusa keeps amounts as decimals of the major unit (10.5 EUR); Kustom wants integers in minor
+ * units (1050). The exponent is the currency's, never an assumed 2: JPY has 0, KWD has 3.
+ */
+import { defaultCurrencies, MathBN } from "@medusajs/framework/utils"
+import type { BigNumberInput } from "@medusajs/framework/types"
+
+/** bignumber.js' ROUND_HALF_UP, spelled out so a global configuration cannot change it. */
+const ROUND_HALF_UP = 4
+
+export function currencyExponent(currencyCode: string): number {
+  const code = currencyCode.toUpperCase()
+  const known = (defaultCurrencies as Record<string, { decimal_digits: number } | undefined>)[code]
+  if (known) return known.decimal_digits
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits ?? 2
+  } catch {
+    throw new Error(`Unknown currency "${currencyCode}": cannot tell its minor unit`)
+  }
+}
+
+/** A Medusa amount (major units) as an integer of minor units, rounded half up. */
+export function toMinorUnits(amount: BigNumberInput, currencyCode: string): number {
+  const scaled = MathBN.mult(amount, MathBN.convert(10).pow(currencyExponent(currencyCode)))
+  const rounded = scaled.integerValue(ROUND_HALF_UP)
+  if (!rounded.isFinite()) throw new Error(`Amount ${String(amount)} is not a finite number`)
+  const value = rounded.toNumber()
+  if (!Number.isSafeInteger(value)) throw new Error(`Amount ${String(amount)} is too large to send`)
+  return value === 0 ? 0 : value // no -0
+}
+
+/** Minor units back to a Medusa amount in major units, exactly. */
+export function fromMinorUnits(minor: number, currencyCode: string): number {
+  return MathBN.div(minor, MathBN.convert(10).pow(currencyExponent(currencyCode))).toNumber()
+}
+
+/** Rounds an integer division half up (away from zero for halves), as Kustom's tax rule needs. */
+export function divideRounded(numerator: BigNumberInput, denominator: BigNumberInput): number {
+  return MathBN.div(numerator, denominator).integerValue(ROUND_HALF_UP).toNumber()
+}
