@@ -14,6 +14,18 @@ function list(value: string | undefined): string[] | undefined {
   return items?.length ? items : undefined
 }
 
+/** One options object for the plugin's module and its payment provider, as a store passes it. */
+const kustomIpp = {
+  apiKey: env.KUSTOM_IPP_API_KEY,
+  environment: env.KUSTOM_IPP_ENVIRONMENT ?? "playground",
+  baseUrl: env.KUSTOM_IPP_BASE_URL,
+  merchantId: env.KUSTOM_IPP_MERCHANT_ID,
+  webhookSecrets: list(env.KUSTOM_IPP_WEBHOOK_SECRET),
+  locationId: env.KUSTOM_IPP_LOCATION_ID,
+  defaultDeviceId: env.KUSTOM_IPP_DEFAULT_DEVICE_ID,
+  capture: env.KUSTOM_IPP_CAPTURE !== "false",
+}
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: env.DATABASE_URL,
@@ -29,25 +41,12 @@ module.exports = defineConfig({
     disable: env.MEDUSA_ADMIN_DISABLED === "true",
   },
   modules: [
+    // In a store this module comes with `plugins: [{ resolve: "medusa-plugin-kustom-ipp", options }]`.
+    { resolve: "./src/modules/kustom-ipp", options: kustomIpp },
     {
       resolve: "@medusajs/medusa/payment",
       options: {
-        providers: [
-          {
-            resolve: "./src/providers/pay-in-store",
-            id: "kustom",
-            options: {
-              apiKey: env.KUSTOM_IPP_API_KEY,
-              environment: env.KUSTOM_IPP_ENVIRONMENT ?? "playground",
-              baseUrl: env.KUSTOM_IPP_BASE_URL,
-              merchantId: env.KUSTOM_IPP_MERCHANT_ID,
-              webhookSecrets: list(env.KUSTOM_IPP_WEBHOOK_SECRET),
-              locationId: env.KUSTOM_IPP_LOCATION_ID,
-              defaultDeviceId: env.KUSTOM_IPP_DEFAULT_DEVICE_ID,
-              captureMode: env.KUSTOM_IPP_CAPTURE_MODE,
-            },
-          },
-        ],
+        providers: [{ resolve: "./src/providers/pay-in-store", id: "kustom", options: kustomIpp }],
       },
     },
   ],

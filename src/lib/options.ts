@@ -5,13 +5,7 @@
  * option and say what to do.
  */
 import { z } from "zod"
-
-export const KUSTOM_BASE_URLS = {
-  playground: "https://api.playground.kustom.co",
-  production: "https://api.kustom.co",
-} as const
-
-export type KustomEnvironment = keyof typeof KUSTOM_BASE_URLS
+import { KUSTOM_IPP_BASE_URLS, KustomIppClient, type KustomIppEnvironment, type KustomIppLogger } from "./kustom-ipp"
 
 const webhookSecret = z
   .string()
@@ -55,10 +49,13 @@ export const pluginOptionsSchema = z
   })
   .strict()
 
+/** Keys Medusa adds to every module's and provider's options on its own. */
+const MEDUSA_INJECTED_KEYS = new Set(["database"])
+
 export type PluginOptionsInput = z.input<typeof pluginOptionsSchema>
 
 export type PluginOptions = z.output<typeof pluginOptionsSchema> & {
-  environment: KustomEnvironment
+  environment: KustomIppEnvironment
   baseUrl: string
 }
 
@@ -74,7 +71,7 @@ export class PluginOptionsError extends Error {
 }
 
 /** The environment a key belongs to, from Kustom's key prefixes. */
-function environmentOfKey(apiKey: string): KustomEnvironment | undefined {
+function environmentOfKey(apiKey: string): KustomIppEnvironment | undefined {
   if (apiKey.startsWith("kco_live_")) return "production"
   if (apiKey.startsWith("kco_test_")) return "playground"
   return undefined
@@ -116,13 +113,26 @@ export function parsePluginOptions(raw: unknown): PluginOptions {
   return {
     ...options,
     environment: environment ?? "playground",
-    baseUrl: options.baseUrl ?? KUSTOM_BASE_URLS[environment ?? "playground"],
+    baseUrl: options.baseUrl ?? KUSTOM_IPP_BASE_URLS[environment ?? "playground"],
   }
 }
 
 function withoutEmpty(raw: unknown): unknown {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw
   return Object.fromEntries(
-    Object.entries(raw as Record<string, unknown>).filter(([, value]) => value !== undefined && value !== "")
+    Object.entries(raw as Record<string, unknown>).filter(
+      ([key, value]) => value !== undefined && value !== "" && !MEDUSA_INJECTED_KEYS.has(key)
+    )
   )
+}
+
+/** The Kustom client for these options; the logger only ever receives lines without secrets. */
+export function createKustomClient(options: PluginOptions, logger?: KustomIppLogger): KustomIppClient {
+  return new KustomIppClient({
+    apiKey: options.apiKey,
+    baseUrl: options.baseUrl,
+    merchantId: options.merchantId,
+    timeoutMs: options.timeoutMs,
+    logger,
+  })
 }

@@ -1,0 +1,63 @@
+/**
+ * A sale made the way a POS front end makes it: through Medusa's store API with a publishable
+ * key, ending in a payment session of the "Pay in store" provider sent to a device.
+ */
+import type { AxiosInstance } from "axios"
+import { PAY_IN_STORE_PROVIDER_ID, type SeededStore } from "../../scripts/lib/seed-store"
+
+export type StoreSale = {
+  cartId: string
+  paymentCollectionId: string
+  paymentSessionId: string
+  kustomSessionId: string
+  paymentSession: { id: string; amount: number; status: string; data: Record<string, unknown> }
+}
+
+export async function createCart(
+  api: AxiosInstance,
+  store: SeededStore,
+  items: { variant_id: string; quantity: number }[] = [
+    { variant_id: store.variants.mug, quantity: 2 },
+    { variant_id: store.variants.tee, quantity: 1 },
+  ]
+): Promise<string> {
+  const headers = { "x-publishable-api-key": store.publishableKey }
+  const {
+    data: { cart },
+  } = await api.post(
+    "/store/carts",
+    {
+      region_id: store.regionId,
+      sales_channel_id: store.salesChannelId,
+      email: "walk-in@example.com",
+      items,
+      shipping_address: { first_name: "Walk", last_name: "In", address_1: "Storgatan 1", city: "Stockholm", postal_code: "11122", country_code: store.countryCode },
+    },
+    { headers }
+  )
+  await api.post(`/store/carts/${cart.id}/shipping-methods`, { option_id: store.shippingOptionId }, { headers })
+  return cart.id
+}
+
+export async function payInStore(
+  api: AxiosInstance,
+  store: SeededStore,
+  cartId: string,
+  data: Record<string, unknown>
+): Promise<StoreSale> {
+  const headers = { "x-publishable-api-key": store.publishableKey }
+  const {
+    data: { payment_collection: collection },
+  } = await api.post("/store/payment-collections", { cart_id: cartId }, { headers })
+  const {
+    data: { payment_collection: withSession },
+  } = await api.post(`/store/payment-collections/${collection.id}/payment-sessions`, { provider_id: PAY_IN_STORE_PROVIDER_ID, data }, { headers })
+  const paymentSession = withSession.payment_sessions[0]
+  return {
+    cartId,
+    paymentCollectionId: collection.id,
+    paymentSessionId: paymentSession.id,
+    kustomSessionId: paymentSession.data.kustom_session_id,
+    paymentSession,
+  }
+}

@@ -1,0 +1,14 @@
+import { defineMiddlewares } from "@medusajs/framework/http"
+
+/** Callbacks are small; anything larger is refused before it is read into memory. */
+export const CALLBACK_BODY_LIMIT = "64kb"
+
+export default defineMiddlewares({
+  routes: [
+    {
+      matcher: "/hooks/kustom-ipp",
+      methods: ["POST"],
+      bodyParser: { preserveRawBody: true, sizeLimit: CALLBACK_BODY_LIMIT },
+    },
+  ],
+})

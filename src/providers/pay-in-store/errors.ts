@@ -1,0 +1,38 @@
+import { MedusaError } from "@medusajs/framework/utils"
+import { isKustomIppError } from "../../lib/kustom-ipp"
+
+/**
+ * Turns a Kustom client error into a MedusaError a person can act on. The client's messages
+ * never contain the API key; the Kustom detail and field errors are kept because they say
+ * what to fix (an unknown device, a line that does not add up).
+ */
+export function toMedusaError(error: unknown, doing: string): Error {
+  if (error instanceof MedusaError) return error
+  if (!isKustomIppError(error)) return error instanceof Error ? error : new Error(String(error))
+  switch (error.kind) {
+    case "timeout":
+    case "network":
+      return new MedusaError(
+        MedusaError.Types.UNEXPECTED_STATE,
+        `Kustom could not be reached while ${doing} (${error.kind === "timeout" ? "no answer in time" : "connection failed"}). Try again in a moment.`
+      )
+    case "api": {
+      const fields = Object.entries(error.fieldErrors)
+        .map(([field, message]) => `${field}: ${message}`)
+        .join("; ")
+      const detail = [error.detail ?? error.errorMessages.join("; ") ?? error.title, fields].filter(Boolean).join(" — ")
+      const type =
+        error.status === 404
+          ? MedusaError.Types.NOT_FOUND
+          : error.status === 409 || error.status === 403
+            ? MedusaError.Types.NOT_ALLOWED
+            : error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429
+              ? MedusaError.Types.INVALID_DATA
+              : MedusaError.Types.UNEXPECTED_STATE
+      const hint = error.status === 401 ? " Check the Kustom API key in the plugin options." : ""
+      return new MedusaError(type, `Kustom refused ${doing} (HTTP ${error.status}): ${detail || "no detail given"}.${hint}`)
+    }
+    default:
+      return new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Kustom answered unexpectedly while ${doing}: ${error.message}`)
+  }
+}

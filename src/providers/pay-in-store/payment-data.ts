@@ -1,0 +1,72 @@
+/**
+ * What the provider keeps in a Medusa payment session's (and payment's) `data`. Everything
+ * needed to find the Kustom session, its Order Management order and the Medusa sale again.
+ */
+import { createHash } from "node:crypto"
+import type { SessionStatus } from "../../lib/kustom-ipp"
+import type { SaleKind } from "../../lib/sales"
+
+export type KustomIppPaymentData = {
+  /** The Medusa payment session id (set by Medusa's payment module). */
+  session_id?: string
+  /** The device the payment was sent to; a caller may set it when creating the session. */
+  device_id?: string
+  kustom_session_id?: string
+  kustom_status?: SessionStatus
+  kustom_order_id?: string | null
+  location_id?: string | null
+  /** Minor units of `purchase_currency`. */
+  order_amount?: number
+  purchase_currency?: string
+  merchant_reference1?: string
+  sale_kind?: SaleKind
+  sale_id?: string
+  dispatched_at?: string
+  captured_amount?: number
+  refunded_amount?: number
+  /** Why the last card attempt failed, or why the session ended (decline reason, expiry). */
+  failure_reason?: string | null
+  /** A problem that stopped the order, e.g. an amount mismatch; shown to the admin. */
+  problem?: string | null
+}
+
+/** The `merchant_data` sent with each session: the Medusa ids, so a session leads back to its sale. */
+export type KustomIppMerchantData = {
+  payment_session_id: string
+  payment_collection_id: string
+  sale_kind: SaleKind
+  sale_id: string
+}
+
+export function readPaymentData(data: Record<string, unknown> | undefined | null): KustomIppPaymentData {
+  return (data ?? {}) as KustomIppPaymentData
+}
+
+export function parseMerchantData(value: string | null | undefined): KustomIppMerchantData | undefined {
+  if (!value) return undefined
+  try {
+    const parsed = JSON.parse(value) as Partial<KustomIppMerchantData>
+    if (
+      typeof parsed.payment_session_id === "string" &&
+      typeof parsed.payment_collection_id === "string" &&
+      (parsed.sale_kind === "cart" || parsed.sale_kind === "draft_order") &&
+      typeof parsed.sale_id === "string"
+    ) {
+      return parsed as KustomIppMerchantData
+    }
+  } catch {
+    // Not ours: a session created outside this plugin.
+  }
+  return undefined
+}
+
+/**
+ * A `Klarna-Idempotency-Key` (a UUID) derived from the Medusa operation, so that any retry of
+ * the same capture or refund — by the client, by Medusa or by a person — sends the same key.
+ */
+export function idempotencyKeyFor(...parts: string[]): string {
+  const hex = createHash("sha256").update(["medusa-plugin-kustom-ipp", ...parts].join("\u0000")).digest("hex")
+  // Shaped as a version 5-style UUID (name-based), variant RFC 4122.
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}

@@ -1,0 +1,407 @@
+import { container as appContainer } from "@medusajs/framework"
+import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  Logger,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import {
+  KustomIppApiError,
+  verifyKustomWebhook,
+  type KustomIppClient,
+  type Order,
+  type Session,
+  type SessionStatus,
+} from "../../lib/kustom-ipp"
+import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
+import { loadPaymentSessionSale, type PaymentSessionSale } from "../../lib/sales"
+import { fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
+import { toMedusaError } from "./errors"
+import {
+  idempotencyKeyFor,
+  parseMerchantData,
+  readPaymentData,
+  type KustomIppMerchantData,
+  type KustomIppPaymentData,
+} from "./payment-data"
+
+type Cradle = { logger: Logger }
+
+/** Set in an update's context when a workflow only records what Kustom reported. */
+export const STATUS_SYNC_CONTEXT_KEY = "kustom_ipp_status_sync"
+
+const OPEN_STATUSES: readonly SessionStatus[] = ["CREATED", "ACTIVE"]
+
+/**
+ * "Pay in store": sends a Medusa cart or draft order to a clerk's phone as a Kustom In-Person
+ * Payments session, and captures, refunds and cancels through Kustom's Order Management API.
+ */
+class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOptions> {
+  static override identifier = "pay-in-store"
+
+  protected readonly options_: PluginOptions
+  protected readonly client_: KustomIppClient
+  protected readonly logger_: Logger
+
+  static override validateOptions(options: Record<string, unknown>): void {
+    parsePluginOptions(options)
+  }
+
+  constructor(cradle: Cradle, options: Record<string, unknown>) {
+    super(cradle, options as unknown as PluginOptions)
+    this.options_ = parsePluginOptions(options)
+    this.logger_ = cradle.logger
+    this.client_ = createKustomClient(this.options_, cradle.logger)
+  }
+
+  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const data = readPaymentData(input.data)
+    const sale = await this.loadSale_(data)
+    return this.dispatch_(sale, input.amount, input.currency_code, data.device_id)
+  }
+
+  /**
+   * The sale changed (or the caller chose another device). A session still waiting on the
+   * device is replaced; one the clerk is already collecting is never changed under them.
+   */
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const data = readPaymentData(input.data)
+    if (input.context?.[STATUS_SYNC_CONTEXT_KEY as keyof typeof input.context]) {
+      return { data: input.data ?? {} }
+    }
+    if (!data.kustom_session_id) {
+      const sale = await this.loadSale_(data)
+      return this.dispatch_(sale, input.amount, input.currency_code, data.device_id)
+    }
+    const session = await this.getSession_(data.kustom_session_id)
+    if (session.status === "ACTIVE") {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        "The clerk is already taking this payment on the device. Cancel it on the device (or from the admin) before changing the sale."
+      )
+    }
+    if (session.status === "FINALIZED") {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This payment was already made on the device; it cannot be changed.")
+    }
+    const sale = await this.loadSale_(data)
+    const unchanged =
+      session.status === "CREATED" &&
+      session.order_amount === toMinorUnits(input.amount, input.currency_code) &&
+      session.purchase_currency === input.currency_code.toUpperCase() &&
+      (!data.device_id || data.device_id === session.device_id)
+    if (unchanged) return { data: input.data ?? {}, status: PaymentSessionStatus.PENDING }
+    if (session.status === "CREATED") await this.cancelOpenSession_(session.session_id)
+    return this.dispatch_(sale, input.amount, input.currency_code, data.device_id ?? session.device_id)
+  }
+
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    return this.readStatus_(readPaymentData(input.data), { captureIfConfigured: true })
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    return this.readStatus_(readPaymentData(input.data), { captureIfConfigured: false })
+  }
+
+  /** Captures what Kustom has authorized and not yet captured; a retry sends the same key. */
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    const data = readPaymentData(input.data)
+    const orderId = await this.requireOrderId_(data)
+    const key = idempotencyKeyFor("capture", orderId, String(input.context?.idempotency_key ?? "full"))
+    const order = await this.captureRemaining_(orderId, key)
+    return { data: { ...data, ...orderAmounts(order) } }
+  }
+
+  /** Refunds part or all of what was captured, never more; a retry sends the same key. */
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    const data = readPaymentData(input.data)
+    const orderId = await this.requireOrderId_(data)
+    const currency = data.purchase_currency ?? ""
+    const amount = toMinorUnits(input.amount, currency)
+    const order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+    const refundable = order.captured_amount - order.refunded_amount
+    if (amount > refundable) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Cannot refund ${amount} minor units of ${currency}: ${refundable} were captured and not yet refunded in Kustom.`
+      )
+    }
+    const key = idempotencyKeyFor("refund", orderId, String(input.context?.idempotency_key ?? `${amount}`))
+    await this.call_("refunding the payment", () =>
+      this.client_.orders.refund(orderId, { refunded_amount: amount, reference: String(input.context?.idempotency_key ?? "") || undefined }, { idempotencyKey: key })
+    )
+    const updated = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+    return { data: { ...data, ...orderAmounts(updated) } }
+  }
+
+  /** Cancels the session while it is open, or releases an authorization nothing was captured from. */
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const data = readPaymentData(input.data)
+    if (!data.kustom_session_id) return { data: input.data ?? {} }
+    const session = await this.getSession_(data.kustom_session_id)
+    if (OPEN_STATUSES.includes(session.status)) {
+      const cancelled = await this.cancelOpenSession_(session.session_id)
+      return { data: { ...data, kustom_status: cancelled?.status ?? "CANCELLED" } }
+    }
+    if (session.status === "FINALIZED" && session.order_id) {
+      const orderId = session.order_id
+      const order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+      if (order.captured_amount > 0) {
+        throw new MedusaError(
+          MedusaError.Types.NOT_ALLOWED,
+          "This in-store payment is already captured in Kustom; refund it instead of cancelling."
+        )
+      }
+      if (order.status !== "CANCELLED") {
+        await this.call_("cancelling the Kustom order", () =>
+          this.client_.orders.cancel(orderId, { idempotencyKey: idempotencyKeyFor("cancel", orderId) })
+        )
+      }
+      return { data: { ...data, kustom_order_id: orderId, ...orderAmounts({ ...order, status: "CANCELLED" }) } }
+    }
+    return { data: { ...data, kustom_status: session.status } }
+  }
+
+  /** Medusa drops the payment session (the sale changed, another provider was chosen). */
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = readPaymentData(input.data)
+    if (data.kustom_session_id) {
+      const session = await this.getSession_(data.kustom_session_id).catch(() => undefined)
+      if (session && OPEN_STATUSES.includes(session.status)) await this.cancelOpenSession_(session.session_id)
+    }
+    return { data: input.data ?? {} }
+  }
+
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const data = readPaymentData(input.data)
+    if (!data.kustom_session_id) return { data: input.data ?? {} }
+    const session = await this.getSession_(data.kustom_session_id)
+    return { data: { ...data, kustom_status: session.status, kustom_order_id: session.order_id ?? null } }
+  }
+
+  /**
+   * Supports Medusa's generic `/hooks/payment/pay-in-store_<id>` route too. The plugin's own
+   * `/hooks/kustom-ipp` route is the one to configure: it records each delivery and answers
+   * only once it is safe.
+   */
+  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    const verified = verifyKustomWebhook({
+      rawBody: payload.rawData,
+      headers: payload.headers as Record<string, string | string[] | undefined>,
+      secrets: this.options_.webhookSecrets,
+    })
+    const sessionId = verified.ok ? verified.event.data?.session_id : undefined
+    if (typeof sessionId !== "string") return { action: PaymentActions.NOT_SUPPORTED }
+    const session = await this.getSession_(sessionId)
+    const merchant = parseMerchantData(session.merchant_data)
+    if (!merchant) return { action: PaymentActions.NOT_SUPPORTED }
+    const result = { session_id: merchant.payment_session_id, amount: fromMinorUnits(session.order_amount, session.purchase_currency) }
+    switch (session.status) {
+      case "FINALIZED":
+        return { action: this.options_.capture ? PaymentActions.SUCCESSFUL : PaymentActions.AUTHORIZED, data: result }
+      case "CANCELLED":
+      case "EXPIRED":
+        return { action: PaymentActions.CANCELED, data: result }
+      case "FAILED":
+        return { action: PaymentActions.FAILED, data: result }
+      default:
+        return { action: PaymentActions.PENDING, data: result }
+    }
+  }
+
+  /* ---------- internals ---------- */
+
+  private async loadSale_(data: KustomIppPaymentData): Promise<PaymentSessionSale> {
+    if (!data.session_id) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "Pay in store needs the Medusa payment session id in data.session_id")
+    }
+    return loadPaymentSessionSale(appContainer, data.session_id)
+  }
+
+  private chooseDevice_(sale: PaymentSessionSale, requested: string | undefined): string {
+    const defaults = this.options_.defaultDevices
+    const device =
+      requested ||
+      (sale.salesChannelId ? defaults?.salesChannels?.[sale.salesChannelId] : undefined) ||
+      (this.options_.locationId ? defaults?.locations?.[this.options_.locationId] : undefined) ||
+      this.options_.defaultDeviceId
+    if (!device) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        "Choose a device for this payment: pass data.device_id when creating the payment session, or configure a default device for this sales channel or location."
+      )
+    }
+    return device
+  }
+
+  /** Creates the Kustom session for the sale and pushes it to the device. */
+  private async dispatch_(
+    sale: PaymentSessionSale,
+    amount: InitiatePaymentInput["amount"],
+    currencyCode: string,
+    requestedDevice: string | undefined
+  ): Promise<InitiatePaymentOutput> {
+    if (sale.completed) {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${sale.reference} is already paid and has become an order.`)
+    }
+    const deviceId = this.chooseDevice_(sale, requestedDevice)
+    const order = mapSaleToKustomOrder(sale.sale)
+    const amountMinor = toMinorUnits(amount, currencyCode)
+    if (order.purchase_currency !== currencyCode.toUpperCase() || order.order_amount !== amountMinor) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `The sale's total (${order.order_amount} minor units of ${order.purchase_currency}) differs from the payment amount (${amountMinor} of ${currencyCode.toUpperCase()}). Refresh the payment collection and try again.`
+      )
+    }
+    const merchantData: KustomIppMerchantData = {
+      payment_session_id: sale.paymentSession.id,
+      payment_collection_id: sale.paymentSession.payment_collection_id,
+      sale_kind: sale.ref.kind,
+      sale_id: sale.ref.id,
+    }
+    const session = await this.call_("sending the payment to the device", () =>
+      this.client_.sessions.create(
+        {
+          device_id: deviceId,
+          ...order,
+          purchase_started_at: new Date().toISOString(),
+          merchant_reference1: sale.reference,
+          merchant_reference2: sale.paymentSession.id,
+          merchant_data: JSON.stringify(merchantData),
+        },
+        { locationId: this.options_.locationId }
+      )
+    )
+    const data: KustomIppPaymentData = {
+      session_id: sale.paymentSession.id,
+      device_id: deviceId,
+      kustom_session_id: session.session_id,
+      kustom_status: session.status,
+      kustom_order_id: null,
+      location_id: session.location_id ?? this.options_.locationId ?? null,
+      order_amount: order.order_amount,
+      purchase_currency: order.purchase_currency,
+      merchant_reference1: sale.reference,
+      sale_kind: sale.ref.kind,
+      sale_id: sale.ref.id,
+      dispatched_at: new Date().toISOString(),
+      failure_reason: null,
+      problem: null,
+    }
+    return { id: session.session_id, status: PaymentSessionStatus.PENDING, data: data as Record<string, unknown> }
+  }
+
+  private async readStatus_(
+    data: KustomIppPaymentData,
+    { captureIfConfigured }: { captureIfConfigured: boolean }
+  ): Promise<AuthorizePaymentOutput> {
+    if (!data.kustom_session_id) {
+      return { status: PaymentSessionStatus.ERROR, data: { ...data, problem: "No Kustom session was created for this payment" } }
+    }
+    const session = await this.getSession_(data.kustom_session_id)
+    const next: KustomIppPaymentData = {
+      ...data,
+      kustom_status: session.status,
+      kustom_order_id: session.order_id ?? null,
+      failure_reason: session.failure_reason ?? data.failure_reason ?? null,
+    }
+    switch (session.status) {
+      case "CREATED":
+      case "ACTIVE":
+        return { status: PaymentSessionStatus.PENDING, data: next }
+      case "CANCELLED":
+      case "EXPIRED":
+        return { status: PaymentSessionStatus.CANCELED, data: { ...next, failure_reason: next.failure_reason ?? session.status.toLowerCase() } }
+      case "FAILED":
+        return { status: PaymentSessionStatus.ERROR, data: next }
+      case "FINALIZED":
+        break
+    }
+    if (data.order_amount !== undefined && session.order_amount !== data.order_amount) {
+      return {
+        status: PaymentSessionStatus.ERROR,
+        data: { ...next, problem: `Kustom reports ${session.order_amount} minor units paid; ${data.order_amount} were expected` },
+      }
+    }
+    const orderId = session.order_id
+    if (!orderId) {
+      throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Kustom session ${session.session_id} is FINALIZED without an order id`)
+    }
+    let order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+    if (captureIfConfigured && this.options_.capture && order.remaining_authorized_amount > 0) {
+      order = await this.captureRemaining_(orderId, idempotencyKeyFor("capture-on-payment", orderId))
+    }
+    const captured = order.captured_amount >= order.order_amount
+    return {
+      status: captured ? PaymentSessionStatus.CAPTURED : PaymentSessionStatus.AUTHORIZED,
+      data: { ...next, ...orderAmounts(order) },
+    }
+  }
+
+  private async captureRemaining_(orderId: string, idempotencyKey: string): Promise<Order> {
+    const order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+    if (order.remaining_authorized_amount <= 0) return order
+    await this.call_("capturing the payment", () =>
+      this.client_.orders.capture(orderId, { captured_amount: order.remaining_authorized_amount }, { idempotencyKey })
+    )
+    return this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+  }
+
+  private async requireOrderId_(data: KustomIppPaymentData): Promise<string> {
+    if (data.kustom_order_id) return data.kustom_order_id
+    if (data.kustom_session_id) {
+      const session = await this.getSession_(data.kustom_session_id)
+      if (session.order_id) return session.order_id
+    }
+    throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This in-store payment has no Kustom order yet: it was not paid on the device.")
+  }
+
+  private async getSession_(sessionId: string): Promise<Session> {
+    return this.call_("reading the payment session", () => this.client_.sessions.get(sessionId))
+  }
+
+  /** Cancels an open session; one that ended meanwhile is left as it is. */
+  private async cancelOpenSession_(sessionId: string): Promise<Session | undefined> {
+    try {
+      return await this.client_.sessions.cancel(sessionId)
+    } catch (error) {
+      if (error instanceof KustomIppApiError && error.status === 409) return undefined
+      throw toMedusaError(error, "cancelling the payment on the device")
+    }
+  }
+
+  private async call_<T>(doing: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action()
+    } catch (error) {
+      throw toMedusaError(error, doing)
+    }
+  }
+}
+
+function orderAmounts(order: Order): Partial<KustomIppPaymentData> {
+  return {
+    kustom_order_id: order.order_id,
+    captured_amount: order.captured_amount,
+    refunded_amount: order.refunded_amount,
+  }
+}
+
+export default KustomIppPaymentProviderService

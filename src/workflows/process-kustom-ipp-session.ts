@@ -1,0 +1,272 @@
+import { MedusaError, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { IPaymentModuleService } from "@medusajs/framework/types"
+import { createStep, createWorkflow, StepResponse, transform, when, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+import {
+  acquireLockStep,
+  authorizePaymentSessionStep,
+  completeCartWorkflow,
+  convertDraftOrderWorkflow,
+  emitEventStep,
+  releaseLockStep,
+} from "@medusajs/medusa/core-flows"
+import type { Session, SessionStatus } from "../lib/kustom-ipp"
+import { loadPaymentSessionSale, type PaymentSessionSale } from "../lib/sales"
+import { toMinorUnits } from "../lib/session-mapping"
+import {
+  parseMerchantData,
+  readPaymentData,
+  type KustomIppMerchantData,
+  type KustomIppPaymentData,
+} from "../providers/pay-in-store/payment-data"
+import { STATUS_SYNC_CONTEXT_KEY } from "../providers/pay-in-store/service"
+import { fetchKustomSessionStep } from "./steps/fetch-kustom-session"
+
+export const processKustomIppSessionWorkflowId = "kustom-ipp-process-session"
+
+export const KUSTOM_IPP_EVENTS = {
+  SESSION_FINALIZED: "kustom_ipp.session.finalized",
+  SESSION_CANCELLED: "kustom_ipp.session.cancelled",
+  SESSION_EXPIRED: "kustom_ipp.session.expired",
+  SESSION_FAILED: "kustom_ipp.session.failed",
+  PAYMENT_FAILED: "kustom_ipp.payment_failed",
+  AMOUNT_MISMATCH: "kustom_ipp.session.amount_mismatch",
+  UNMATCHED: "kustom_ipp.session.unmatched",
+} as const
+
+export const PROVIDER_ID_PREFIX = "pp_pay-in-store_"
+
+export type ProcessKustomIppSessionInput = { kustom_session_id: string }
+
+export type SessionOutcome =
+  | "order_created"
+  | "already_ordered"
+  | "recorded"
+  | "unchanged"
+  | "amount_mismatch"
+  | "unknown_session"
+  | "not_ours"
+  | "unmatched"
+
+export type SessionPlan = {
+  action: "none" | "complete_cart" | "convert_draft" | "record"
+  outcome: SessionOutcome
+  kustom_session_id: string
+  kustom_status: SessionStatus | null
+  payment_session_id: string | null
+  sale_kind: KustomIppMerchantData["sale_kind"] | null
+  sale_id: string | null
+  order_id: string | null
+  /** For `record`: the status and data the payment session takes. */
+  status?: PaymentSessionStatus
+  data?: KustomIppPaymentData
+  /** The custom event to emit, if any. */
+  event?: string
+  reason?: string
+}
+
+export type ProcessKustomIppSessionResult = Omit<SessionPlan, "action" | "status" | "data" | "event">
+
+type Target = { merchant: KustomIppMerchantData | null; sale: PaymentSessionSale | null }
+
+/**
+ * Decides what a Kustom session means for Medusa. Pure, so that every combination of session
+ * state and sale state is tested without a server. The session's current status decides, never
+ * the event that announced it: a late `cancelled` cannot undo a FINALIZED payment.
+ */
+export function planSessionOutcome(kustomSessionId: string, session: Session | null, target: Target): SessionPlan {
+  const base: SessionPlan = {
+    action: "none",
+    outcome: "unchanged",
+    kustom_session_id: kustomSessionId,
+    kustom_status: session?.status ?? null,
+    payment_session_id: target.merchant?.payment_session_id ?? null,
+    sale_kind: target.merchant?.sale_kind ?? null,
+    sale_id: target.merchant?.sale_id ?? null,
+    order_id: null,
+  }
+  if (!session) return { ...base, outcome: "unknown_session" }
+  if (!target.merchant) return { ...base, outcome: "not_ours" }
+  const sale = target.sale
+  const paymentSession = sale?.paymentSession
+  if (!sale || !paymentSession || !paymentSession.provider_id.startsWith(PROVIDER_ID_PREFIX)) {
+    return session.status === "FINALIZED"
+      ? {
+          ...base,
+          outcome: "unmatched",
+          event: KUSTOM_IPP_EVENTS.UNMATCHED,
+          reason: "The payment session this Kustom session was created for no longer exists; no order was created.",
+        }
+      : { ...base, outcome: "not_ours" }
+  }
+  const data = readPaymentData(paymentSession.data)
+  if (data.kustom_session_id && data.kustom_session_id !== session.session_id) {
+    return session.status === "FINALIZED"
+      ? {
+          ...base,
+          outcome: "unmatched",
+          event: KUSTOM_IPP_EVENTS.UNMATCHED,
+          reason: `This Kustom session was replaced by ${data.kustom_session_id} before it was paid; no order was created from it.`,
+        }
+      : base
+  }
+
+  const record = (status: PaymentSessionStatus, patch: Partial<KustomIppPaymentData>, extra: Partial<SessionPlan>): SessionPlan => {
+    const next = { ...data, kustom_session_id: session.session_id, kustom_status: session.status, ...patch }
+    const changed =
+      paymentSession.status !== status ||
+      data.kustom_status !== next.kustom_status ||
+      (data.failure_reason ?? null) !== (next.failure_reason ?? null) ||
+      (data.problem ?? null) !== (next.problem ?? null)
+    return changed ? { ...base, action: "record", outcome: "recorded", status, data: next, ...extra } : base
+  }
+
+  switch (session.status) {
+    case "CREATED":
+      return record(PaymentSessionStatus.PENDING, {}, {})
+    case "ACTIVE":
+      return record(
+        PaymentSessionStatus.PENDING,
+        { failure_reason: session.failure_reason ?? data.failure_reason ?? null },
+        session.failure_reason && session.failure_reason !== data.failure_reason
+          ? { event: KUSTOM_IPP_EVENTS.PAYMENT_FAILED, reason: session.failure_reason }
+          : {}
+      )
+    case "CANCELLED":
+    case "EXPIRED":
+      return record(
+        PaymentSessionStatus.CANCELED,
+        { failure_reason: session.failure_reason ?? session.status.toLowerCase() },
+        { event: session.status === "CANCELLED" ? KUSTOM_IPP_EVENTS.SESSION_CANCELLED : KUSTOM_IPP_EVENTS.SESSION_EXPIRED }
+      )
+    case "FAILED":
+      return record(
+        PaymentSessionStatus.ERROR,
+        { failure_reason: session.failure_reason ?? "failed" },
+        { event: KUSTOM_IPP_EVENTS.SESSION_FAILED, reason: session.failure_reason ?? undefined }
+      )
+    case "FINALIZED":
+      break
+  }
+
+  if (sale.completed) return { ...base, outcome: "already_ordered", order_id: sale.orderId }
+
+  const currency = paymentSession.currency_code
+  const expected = toMinorUnits(paymentSession.amount as number, currency)
+  const saleTotal = toMinorUnits(sale.sale.total, currency)
+  if (session.purchase_currency !== currency.toUpperCase() || session.order_amount !== expected || saleTotal !== expected) {
+    const problem =
+      `Paid ${session.order_amount} ${session.purchase_currency} (minor units) on the device, but the payment is for ` +
+      `${expected} ${currency.toUpperCase()} and the sale now totals ${saleTotal}. No order was created: refund the payment in Kustom or take the difference.`
+    return {
+      ...record(PaymentSessionStatus.ERROR, { problem, kustom_order_id: session.order_id ?? null }, {}),
+      outcome: "amount_mismatch",
+      action: "record",
+      event: KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH,
+      reason: problem,
+    }
+  }
+  return {
+    ...base,
+    action: sale.ref.kind === "cart" ? "complete_cart" : "convert_draft",
+    outcome: "order_created",
+    event: KUSTOM_IPP_EVENTS.SESSION_FINALIZED,
+  }
+}
+
+const loadTargetStep = createStep("kustom-ipp-load-target", async (session: Session | null, { container }) => {
+  const merchant = parseMerchantData(session?.merchant_data) ?? null
+  if (!merchant) return new StepResponse<Target>({ merchant: null, sale: null })
+  try {
+    const sale = await loadPaymentSessionSale(container, merchant.payment_session_id)
+    return new StepResponse<Target>({ merchant, sale })
+  } catch (error) {
+    if (error instanceof MedusaError && error.type === MedusaError.Types.NOT_FOUND) {
+      return new StepResponse<Target>({ merchant, sale: null })
+    }
+    throw error
+  }
+})
+
+const recordPaymentOutcomeStep = createStep(
+  "kustom-ipp-record-payment-outcome",
+  async (input: { payment_session_id: string; status: PaymentSessionStatus; data: KustomIppPaymentData }, { container }) => {
+    const payments = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+    const current = await payments.retrievePaymentSession(input.payment_session_id, {
+      select: ["id", "amount", "currency_code", "status", "data"],
+    })
+    await payments.updatePaymentSession({
+      id: current.id,
+      amount: current.amount,
+      currency_code: current.currency_code,
+      data: input.data as Record<string, unknown>,
+      status: input.status,
+      // Tells the provider this only records what Kustom reported: nothing is sent to the device.
+      context: { [STATUS_SYNC_CONTEXT_KEY]: true } as never,
+    })
+    return new StepResponse(current.id)
+  }
+)
+
+/**
+ * Brings Medusa in line with a Kustom session: a FINALIZED session becomes exactly one order
+ * (cart completed, or draft order converted); a cancelled, expired or failed one is recorded on
+ * the payment session so the sale can be paid again. Serialized per sale with a lock; every
+ * branch is idempotent, so callbacks, redeliveries and the sweep job can all run it.
+ */
+export const processKustomIppSessionWorkflow = createWorkflow(
+  processKustomIppSessionWorkflowId,
+  (input: ProcessKustomIppSessionInput) => {
+    const session = fetchKustomSessionStep({ kustom_session_id: input.kustom_session_id })
+    // The same key Medusa's cart completion and draft conversion lock on, so that this also
+    // excludes a storefront completing the cart at the same moment. Those workflows skip their
+    // own lock when they run nested, as they do here.
+    const lockKey = transform({ session, input }, ({ session, input }) => {
+      return parseMerchantData(session?.merchant_data)?.sale_id ?? `kustom-ipp:${input.kustom_session_id}`
+    })
+    acquireLockStep({ key: lockKey, timeout: 30, ttl: 120, executeOnSubWorkflow: true })
+    const target = loadTargetStep(session)
+    const plan = transform({ input, session, target }, ({ input, session, target }) =>
+      planSessionOutcome(input.kustom_session_id, session, target)
+    )
+
+    const cartOrder = when("kustom-ipp-complete-cart", { plan }, ({ plan }) => plan.action === "complete_cart").then(() => {
+      const cartId = transform({ plan }, ({ plan }) => ({ id: plan.sale_id as string }))
+      return completeCartWorkflow.runAsStep({ input: cartId })
+    })
+
+    when("kustom-ipp-convert-draft", { plan }, ({ plan }) => plan.action === "convert_draft").then(() => {
+      const authorize = transform({ plan }, ({ plan }) => ({ id: plan.payment_session_id as string, context: {} }))
+      authorizePaymentSessionStep(authorize)
+      const draft = transform({ plan }, ({ plan }) => ({ id: plan.sale_id as string }))
+      convertDraftOrderWorkflow.runAsStep({ input: draft })
+    })
+
+    when("kustom-ipp-record-outcome", { plan }, ({ plan }) => plan.action === "record").then(() => {
+      const outcome = transform({ plan }, ({ plan }) => ({
+        payment_session_id: plan.payment_session_id as string,
+        status: plan.status as PaymentSessionStatus,
+        data: plan.data as KustomIppPaymentData,
+      }))
+      recordPaymentOutcomeStep(outcome)
+    })
+
+    releaseLockStep({ key: lockKey, executeOnSubWorkflow: true })
+
+    const result = transform({ plan, cartOrder }, ({ plan, cartOrder }): ProcessKustomIppSessionResult => {
+      const { action, status, data, event, ...rest } = plan
+      const orderId =
+        action === "complete_cart" ? (cartOrder as { id: string } | undefined)?.id ?? null : action === "convert_draft" ? plan.sale_id : plan.order_id
+      return { ...rest, order_id: orderId }
+    })
+
+    when("kustom-ipp-emit-event", { plan }, ({ plan }) => Boolean(plan.event)).then(() => {
+      const event = transform({ plan, result }, ({ plan, result }) => ({
+        eventName: plan.event as string,
+        data: result,
+      }))
+      emitEventStep(event)
+    })
+
+    return new WorkflowResponse(result)
+  }
+)
