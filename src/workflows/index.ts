@@ -1,3 +1,4 @@
 export * from "./process-kustom-ipp-session"
 export * from "./process-kustom-ipp-callback"
 export * from "./receive-kustom-ipp-callback"
+export * from "./send-draft-order-to-device"

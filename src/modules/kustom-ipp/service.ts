@@ -1,4 +1,4 @@
-import { MedusaError, MedusaService } from "@medusajs/framework/utils"
+import { MedusaService } from "@medusajs/framework/utils"
 import type { Logger } from "@medusajs/framework/types"
 import { verifyKustomWebhook, type KustomIppClient, type VerifyKustomWebhookResult, type WebhookHeaders } from "../../lib/kustom-ipp"
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
@@ -70,7 +70,7 @@ class KustomIppModuleService extends MedusaService({ KustomIppCallback }) {
 
   async markCallbackFailed(id: string, error: unknown): Promise<void> {
     const [callback] = await this.listKustomIppCallbacks({ id }, { select: ["id", "attempts"] })
-    if (!callback) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Callback ${id} not found`)
+    if (!callback) return
     const attempts = callback.attempts + 1
     await this.updateKustomIppCallbacks({
       id,

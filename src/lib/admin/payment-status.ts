@@ -1,0 +1,105 @@
+/**
+ * The state of a sale's in-store payment, for the admin's live view and the storefront/POS
+ * status route: Medusa's payment session, refreshed from Kustom while the session is open.
+ */
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import type { MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
+import type { SessionStatus } from "../kustom-ipp"
+import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
+import type KustomIppModuleService from "../../modules/kustom-ipp/service"
+import { readPaymentData } from "../../providers/pay-in-store/payment-data"
+import type { SaleKind } from "../sales"
+
+const PREFIX = "pp_pay-in-store_"
+
+export type InStorePaymentStatus = {
+  sale: { kind: SaleKind; id: string; completed: boolean; order_id: string | null; display_id: number | null }
+  payment: {
+    payment_session_id: string
+    provider_id: string
+    status: string
+    device_id: string | null
+    kustom_session_id: string | null
+    kustom_status: SessionStatus | null
+    kustom_order_id: string | null
+    failure_reason: string | null
+    problem: string | null
+    order_amount: number | null
+    currency_code: string
+    dispatched_at: string | null
+    /** False when Kustom could not be asked just now; the status is then the last one recorded. */
+    live: boolean
+  } | null
+}
+
+type SessionRow = { id: string; provider_id: string; status: string; data: Record<string, unknown> | null; currency_code: string; created_at: string | Date }
+
+export async function loadInStorePaymentStatus(container: MedusaContainer, sale: { kind: SaleKind; id: string }): Promise<InStorePaymentStatus | null> {
+  const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
+  const sessionFields = ["id", "provider_id", "status", "data", "currency_code", "created_at"]
+  let sessions: SessionRow[]
+  let summary: InStorePaymentStatus["sale"]
+  if (sale.kind === "cart") {
+    const {
+      data: [cart],
+    } = await query.graph({
+      entity: "cart",
+      fields: ["id", "completed_at", "order.id", "order.display_id", ...sessionFields.map((field) => `payment_collection.payment_sessions.${field}`)],
+      filters: { id: sale.id },
+    })
+    if (!cart) return null
+    const order = (cart as { order?: { id: string; display_id: number } | null }).order ?? null
+    sessions = ((cart as { payment_collection?: { payment_sessions?: SessionRow[] } | null }).payment_collection?.payment_sessions ?? []) as SessionRow[]
+    summary = { kind: "cart", id: cart.id, completed: Boolean(cart.completed_at || order), order_id: order?.id ?? null, display_id: order?.display_id ?? null }
+  } else {
+    const {
+      data: [order],
+    } = await query.graph({
+      entity: "order",
+      fields: ["id", "display_id", "is_draft_order", ...sessionFields.map((field) => `payment_collections.payment_sessions.${field}`)],
+      filters: { id: sale.id },
+    })
+    if (!order) return null
+    const collections = ((order as { payment_collections?: { payment_sessions?: SessionRow[] }[] }).payment_collections ?? [])
+    sessions = collections.flatMap((collection) => collection.payment_sessions ?? [])
+    summary = { kind: "draft_order", id: order.id, completed: !order.is_draft_order, order_id: order.is_draft_order ? null : order.id, display_id: order.display_id ?? null }
+  }
+
+  const latest = sessions
+    .filter((session) => session?.provider_id?.startsWith(PREFIX))
+    .sort((a, b) => new Date(b.created_at).getTime() - new Date(a.created_at).getTime())[0]
+  if (!latest) return { sale: summary, payment: null }
+
+  const data = readPaymentData(latest.data)
+  let kustomStatus = data.kustom_status ?? null
+  let failureReason = data.failure_reason ?? null
+  let live = true
+  if (data.kustom_session_id && (kustomStatus === "CREATED" || kustomStatus === "ACTIVE" || kustomStatus === null)) {
+    try {
+      const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      const session = await kustomIpp.client.sessions.get(data.kustom_session_id)
+      kustomStatus = session.status
+      failureReason = session.failure_reason ?? failureReason
+    } catch {
+      live = false
+    }
+  }
+  return {
+    sale: summary,
+    payment: {
+      payment_session_id: latest.id,
+      provider_id: latest.provider_id,
+      status: latest.status,
+      device_id: data.device_id ?? null,
+      kustom_session_id: data.kustom_session_id ?? null,
+      kustom_status: kustomStatus,
+      kustom_order_id: data.kustom_order_id ?? null,
+      failure_reason: failureReason,
+      problem: data.problem ?? null,
+      order_amount: data.order_amount ?? null,
+      currency_code: latest.currency_code,
+      dispatched_at: data.dispatched_at ?? null,
+      live,
+    },
+  }
+}

@@ -1,0 +1,67 @@
+import { MedusaError } from "@medusajs/framework/utils"
+import { createStep, createWorkflow, StepResponse, transform, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+import {
+  createOrUpdateOrderPaymentCollectionWorkflow,
+  createPaymentSessionsWorkflow,
+  useQueryGraphStep,
+} from "@medusajs/medusa/core-flows"
+import { PROVIDER_ID_PREFIX } from "./process-kustom-ipp-session"
+
+export const sendDraftOrderToDeviceWorkflowId = "kustom-ipp-send-draft-order-to-device"
+
+export type SendDraftOrderToDeviceInput = {
+  order_id: string
+  device_id: string
+  /** The registered provider, e.g. `pp_pay-in-store_kustom`. */
+  provider_id: string
+}
+
+const validateDraftOrderStep = createStep(
+  "kustom-ipp-validate-draft-order",
+  async (input: { order: { id: string; is_draft_order: boolean; status: string } | undefined; provider_id: string }) => {
+    if (!input.order) throw new MedusaError(MedusaError.Types.NOT_FOUND, "Draft order not found")
+    if (!input.order.is_draft_order) {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This order is no longer a draft: it has been paid or converted already.")
+    }
+    if (!input.provider_id.startsWith(PROVIDER_ID_PREFIX)) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `${input.provider_id} is not a Pay in store provider`)
+    }
+    return new StepResponse(input.order.id)
+  }
+)
+
+/**
+ * "Pay in store" for a draft order: makes sure it has a payment collection for what is still
+ * to pay, then creates a payment session with the provider, which pushes the sale to the
+ * device. Sending again replaces the previous session (Medusa deletes the collection's other
+ * sessions, and the provider cancels the one still waiting on a device).
+ */
+export const sendDraftOrderToDeviceWorkflow = createWorkflow(
+  sendDraftOrderToDeviceWorkflowId,
+  (input: SendDraftOrderToDeviceInput) => {
+    const { data: orders } = useQueryGraphStep({
+      entity: "order",
+      fields: ["id", "is_draft_order", "status"],
+      filters: { id: input.order_id },
+    })
+    const order = transform({ orders }, ({ orders }) => orders[0])
+    validateDraftOrderStep({ order, provider_id: input.provider_id })
+
+    const collections = createOrUpdateOrderPaymentCollectionWorkflow.runAsStep({
+      input: transform({ input }, ({ input }) => ({ order_id: input.order_id })),
+    })
+    const sessionInput = transform({ collections, input }, ({ collections, input }) => {
+      const collection = Array.isArray(collections) ? collections[0] : collections
+      if (!collection?.id) {
+        throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Nothing is left to pay on this draft order.")
+      }
+      return {
+        payment_collection_id: collection.id as string,
+        provider_id: input.provider_id,
+        data: { device_id: input.device_id },
+      }
+    })
+    const paymentSession = createPaymentSessionsWorkflow.runAsStep({ input: sessionInput })
+    return new WorkflowResponse(paymentSession)
+  }
+)
