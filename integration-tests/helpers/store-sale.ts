@@ -61,3 +61,40 @@ export async function payInStore(
     paymentSession,
   }
 }
+
+type Container = { resolve<T = any>(key: string): T }
+
+/** The cart's order once Medusa has also recorded its payment (the last step of completion). */
+export async function paidOrderOfCart(container: Container, cartId: string): Promise<any | undefined> {
+  const query = container.resolve("query")
+  const {
+    data: [cart],
+  } = await query.graph({
+    entity: "cart",
+    fields: [
+      "id",
+      "completed_at",
+      "order.id",
+      "order.display_id",
+      "order.total",
+      "order.currency_code",
+      "order.payment_collections.payments.*",
+      "order.payment_collections.payments.captures.*",
+      "order.payment_collections.payments.refunds.*",
+    ],
+    filters: { id: cartId },
+  })
+  const order = cart?.order
+  const paid = order?.payment_collections?.some((collection: any) => collection.payments?.some((payment: any) => payment.authorized_at || payment.captured_at))
+  return paid ? order : undefined
+}
+
+export async function ordersOfCart(container: Container, cartId: string): Promise<number> {
+  const query = container.resolve("query")
+  const { data } = await query.graph({ entity: "order_cart", fields: ["order_id"], filters: { cart_id: cartId } })
+  return data.length
+}
+
+export async function paymentSessionOf(container: Container, id: string): Promise<any> {
+  return container.resolve("payment").retrievePaymentSession(id, { select: ["id", "status", "data", "amount", "currency_code"] })
+}

@@ -1,10 +1,9 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
 import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { TEST_API_KEY, usePlayground } from "../helpers/playground"
-import { createCart, payInStore } from "../helpers/store-sale"
+import { createCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
 import { waitFor } from "../helpers/wait"
 
 jest.setTimeout(180_000)
@@ -25,21 +24,6 @@ medusaIntegrationTestRunner({
       deviceId = (await kustom.playground.createDevice({ name: "Counter 1" })).id
     })
 
-    async function orderOfCart(cartId: string) {
-      const query = getContainer().resolve(ContainerRegistrationKeys.QUERY)
-      const {
-        data: [cart],
-      } = await query.graph({
-        entity: "cart",
-        fields: ["id", "completed_at", "order.id", "order.total", "order.currency_code", "order.payment_collections.payments.*", "order.payment_collections.payments.captures.*"],
-        filters: { id: cartId },
-      })
-      const order = (cart as any)?.order
-      // Medusa authorizes the payment as the last step of completing the cart.
-      const paid = order?.payment_collections?.some((collection: any) => collection.payments?.some((payment: any) => payment.captured_at))
-      return paid ? order : undefined
-    }
-
     it("turns a cart paid on the device into one order with a captured payment", async () => {
       const cartId = await createCart(api, store)
       const sale = await payInStore(api, store, cartId, { device_id: deviceId })
@@ -49,7 +33,7 @@ medusaIntegrationTestRunner({
       expect(JSON.parse(session.merchant_data as string)).toMatchObject({ payment_session_id: sale.paymentSessionId, sale_kind: "cart", sale_id: cartId })
 
       await kustom.playground.simulateTap(sale.kustomSessionId, "SUCCESS")
-      const order = await waitFor(() => orderOfCart(cartId), "the order")
+      const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
 
       expect(toMinorUnits(order.total, "sek")).toBe(session.order_amount)
       const payments = order.payment_collections.flatMap((collection: any) => collection.payments)

@@ -1,7 +1,7 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
-import { loadInStorePaymentStatus } from "../../../../../../lib/admin/payment-status"
-import { resolvePayInStoreProvider } from "../../../../../../lib/admin/providers"
+import { loadInStorePaymentStatus } from "../../../../../../lib/in-store-payments/status"
+import { resolvePayInStoreProvider } from "../../../../../../lib/in-store-payments/providers"
 import { sendDraftOrderToDeviceWorkflow } from "../../../../../../workflows"
 import type { SendToDeviceBody } from "../../../validators"
 

@@ -1,0 +1,179 @@
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { Modules } from "@medusajs/framework/utils"
+import { webcrypto } from "node:crypto"
+import { Webhook } from "standardwebhooks"
+import type { KustomIppClient } from "../../src/lib/kustom-ipp"
+import { toMinorUnits } from "../../src/lib/session-mapping"
+import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
+import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
+import { createAdminHeaders } from "../helpers/admin"
+import { createDevice, expireSession, kustomClient, onDevice } from "../helpers/kustom"
+import { usePlayground } from "../helpers/playground"
+import { createCart, ordersOfCart, paidOrderOfCart, payInStore, paymentSessionOf } from "../helpers/store-sale"
+import { waitFor } from "../helpers/wait"
+
+jest.setTimeout(180_000)
+
+// Standard Webhooks' signer uses the Web Crypto API.
+globalThis.crypto ??= webcrypto as Crypto
+
+const fixture = usePlayground()
+
+medusaIntegrationTestRunner({
+  inApp: true,
+  testSuite: ({ api, getContainer }) => {
+    let store: SeededStore
+    let kustom: KustomIppClient
+    let device: { id: string; token: string }
+
+    beforeEach(async () => {
+      fixture.connect(api.defaults.baseURL as string)
+      fixture.playground.setCallbackFaults({})
+      kustom = kustomClient(fixture)
+      store = await seedStore(getContainer())
+      device = await createDevice(fixture, "Counter 1")
+    })
+
+    const container = () => getContainer()
+    const storeHeaders = () => ({ "x-publishable-api-key": store.publishableKey })
+
+    it("records a decline on the payment session, then completes the order when the next card is accepted", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "INSUFFICIENT_FUNDS" })
+      const declined = await waitFor(async () => {
+        const session = await paymentSessionOf(container(), sale.paymentSessionId)
+        return session.data.failure_reason === "INSUFFICIENT_FUNDS" ? session : undefined
+      }, "the decline to be recorded")
+      expect(declined.status).toBe("pending")
+      expect(await ordersOfCart(container(), cartId)).toBe(0)
+
+      const { data: status } = await api.get(`/store/kustom-ipp/carts/${cartId}/payment`, { headers: storeHeaders() })
+      expect(status.payment).toMatchObject({ kustom_status: "ACTIVE", failure_reason: "INSUFFICIENT_FUNDS" })
+
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
+      const order = await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      expect(order.id).toBeTruthy()
+      const { data: after } = await api.get(`/store/kustom-ipp/carts/${cartId}/payment`, { headers: storeHeaders() })
+      expect(after.sale).toMatchObject({ completed: true, order_id: order.id, display_id: order.display_id })
+    })
+
+    it("keeps the cart open when the clerk cancels on the device, and takes the payment when sent again", async () => {
+      const cartId = await createCart(api, store)
+      const first = await payInStore(api, store, cartId, { device_id: device.id })
+      await onDevice(fixture, device.token, first.kustomSessionId, "cancel")
+      const cancelled = await waitFor(async () => {
+        const session = await paymentSessionOf(container(), first.paymentSessionId)
+        return session.status === "canceled" ? session : undefined
+      }, "the cancellation to be recorded")
+      expect(cancelled.data).toMatchObject({ kustom_status: "CANCELLED" })
+
+      const other = await createDevice(fixture, "Counter 2")
+      const second = await payInStore(api, store, cartId, { device_id: other.id })
+      expect(second.kustomSessionId).not.toBe(first.kustomSessionId)
+      await onDevice(fixture, other.token, second.kustomSessionId, { outcome: "SUCCESS" })
+      await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      expect(await ordersOfCart(container(), cartId)).toBe(1)
+    })
+
+    it("cancels the session on the device when the payment is sent to another device instead", async () => {
+      const cartId = await createCart(api, store)
+      const first = await payInStore(api, store, cartId, { device_id: device.id })
+      const other = await createDevice(fixture, "Counter 2")
+      await payInStore(api, store, cartId, { device_id: other.id })
+      expect((await kustom.sessions.get(first.kustomSessionId)).status).toBe("CANCELLED")
+    })
+
+    it("finds an expired session (Kustom sends no callback for it) and lets the sale be paid again", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await expireSession(fixture, sale.kustomSessionId)
+      const { data: status } = await api.get(`/store/kustom-ipp/carts/${cartId}/payment`, { headers: storeHeaders() })
+      expect(status.payment).toMatchObject({ kustom_status: "EXPIRED", live: true })
+
+      const again = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustom.playground.simulateTap(again.kustomSessionId)
+      await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+    })
+
+    it("creates exactly one order from duplicated, concurrent and out-of-order callbacks", async () => {
+      fixture.playground.setCallbackFaults({ duplicate: 4, concurrent: true, outOfOrder: true })
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustom.playground.simulateTap(sale.kustomSessionId)
+      const order = await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      await fixture.playground.waitForDeliveries(
+        (deliveries) => deliveries.filter((d) => d.session_id === sale.kustomSessionId && d.status === 200).length >= 12,
+        15_000
+      )
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(await ordersOfCart(container(), cartId)).toBe(1)
+      const payments = order.payment_collections.flatMap((collection: any) => collection.payments)
+      expect(payments).toHaveLength(1)
+      const kustomOrder = await kustom.orders.get((await kustom.sessions.get(sale.kustomSessionId)).order_id as string)
+      expect(kustomOrder.captures).toHaveLength(1)
+      expect(kustomOrder.refunded_amount).toBe(0)
+    })
+
+    it("creates no order when the sale changed behind the session's back, and says why", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      // A price changed without Medusa refreshing the payment collection.
+      const carts = container().resolve(Modules.CART)
+      const [item] = await carts.listLineItems({ cart_id: cartId }, { take: 1 })
+      await carts.updateLineItems(item.id, { unit_price: Number(item.unit_price) + 1 })
+
+      await kustom.playground.simulateTap(sale.kustomSessionId)
+      const flagged = await waitFor(async () => {
+        const session = await paymentSessionOf(container(), sale.paymentSessionId)
+        return session.status === "error" ? session : undefined
+      }, "the mismatch to be recorded")
+      expect(flagged.data.problem).toMatch(/No order was created/)
+      expect(await ordersOfCart(container(), cartId)).toBe(0)
+    })
+
+    it("answers 401 to forged and tampered callbacks and changes nothing", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      const body = JSON.stringify({
+        id: "kevt_forged",
+        merchant_id: "PLAYGROUND",
+        timestamp: new Date().toISOString(),
+        type: "ipp.session.finalized",
+        data: { session_id: sale.kustomSessionId, order_id: null, failure_reason: null },
+      })
+      const post = (payload: string, headers: Record<string, string>) =>
+        api.post("/hooks/kustom-ipp", payload, { headers: { "content-type": "application/json", ...headers }, validateStatus: () => true })
+
+      const forger = new Webhook(`whsec_${Buffer.from("not the store's secret at all!!").toString("base64")}`)
+      const now = new Date()
+      const forged = await post(body, { "webhook-id": "msg_forged", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": forger.sign("msg_forged", now, body) })
+      expect(forged.status).toBe(401)
+
+      const genuine = new Webhook(fixture.webhookSecret)
+      const signature = genuine.sign("msg_tampered", now, body)
+      const tampered = await post(body.replace("finalized", "cancelled"), { "webhook-id": "msg_tampered", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": signature })
+      expect(tampered.status).toBe(401)
+      expect(tampered.data).toEqual({ type: "unauthorized", message: "Invalid callback signature" })
+
+      const kustomIpp = container().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      expect(await kustomIpp.listKustomIppCallbacks({ webhook_id: ["msg_forged", "msg_tampered"] })).toHaveLength(0)
+      expect((await paymentSessionOf(container(), sale.paymentSessionId)).status).toBe("pending")
+      expect(await ordersOfCart(container(), cartId)).toBe(0)
+    })
+
+    it("refunds in Kustom when a paid order is cancelled in Medusa", async () => {
+      const { headers } = await createAdminHeaders(container())
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustom.playground.simulateTap(sale.kustomSessionId)
+      const order = await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+
+      await api.post(`/admin/orders/${order.id}/cancel`, {}, { headers })
+      const kustomOrder = await kustom.orders.get((await kustom.sessions.get(sale.kustomSessionId)).order_id as string)
+      expect(kustomOrder.refunded_amount).toBe(toMinorUnits(order.total, "sek"))
+      expect(kustomOrder.refunds).toHaveLength(1)
+    })
+  },
+})
