@@ -6,7 +6,8 @@
  *   - per line: total_tax_amount == total_amount - total_amount * 10000 / (10000 + tax_rate) (±1)
  * Kustom amounts include tax, so each line is built from Medusa's tax-inclusive totals
  * (`original_total` before discounts, `total` after), whether the prices were entered with or
- * without tax. Only what rounding to minor units leaves over goes to a single "Rounding" line.
+ * without tax. Each line's total is Medusa's line total in minor units; only the difference
+ * between those rounded line totals and the rounded order total goes to a "Rounding" line.
  */
 import { MathBN } from "@medusajs/framework/utils"
 import type { BigNumberInput } from "@medusajs/framework/types"
@@ -143,13 +144,13 @@ function buildLine(input: {
   // quantity 1 so that the price stays exact.
   const wholeQuantity = quantity.isInteger() && quantity.gt(0) ? quantity.toNumber() : 1
   const name = wholeQuantity === 1 && !quantity.eq(1) ? `${input.name} × ${quantity.toString()}` : input.name
-  const unitPrice = divideRounded(input.originalTotal, wholeQuantity)
-  const gross = unitPrice * wholeQuantity
-  const hasDiscount = input.total < input.originalTotal
-  // With a Medusa discount the line's rounding is absorbed by the discount; without one the line
-  // stays exactly unit_price * quantity and the few minor units left go to the rounding line.
-  const discount = hasDiscount ? Math.max(0, gross - input.total) : 0
-  const total = gross - discount
+  // The line's total is Medusa's, to the minor unit. When rounding the unit price cannot give
+  // exactly that total, the unit price is rounded up and the few minor units over the total
+  // count as the line's discount, so that no line is off and the rounding line stays tiny.
+  let unitPrice = divideRounded(input.originalTotal, wholeQuantity)
+  if (unitPrice * wholeQuantity < input.total) unitPrice = Math.ceil(input.total / wholeQuantity)
+  const total = input.total
+  const discount = unitPrice * wholeQuantity - total
   return {
     type: input.type,
     reference: truncate(input.reference, MAX_REFERENCE),
