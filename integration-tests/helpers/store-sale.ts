@@ -85,7 +85,7 @@ export async function paidOrderOfCart(container: Container, cartId: string): Pro
     filters: { id: cartId },
   })
   const order = cart?.order
-  const paid = order?.payment_collections?.some((collection: any) => collection.payments?.some((payment: any) => payment.authorized_at || payment.captured_at))
+  const paid = order?.payment_collections?.some((collection: any) => collection.payments?.length)
   return paid ? order : undefined
 }
 
