@@ -1,0 +1,94 @@
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { sweepOpenSessions } from "../../src/jobs/sweep-kustom-ipp-sessions"
+import { retryPendingCallbacks } from "../../src/jobs/retry-kustom-ipp-callbacks"
+import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
+import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
+import { createDevice, expireSession, kustomClient } from "../helpers/kustom"
+import { usePlayground } from "../helpers/playground"
+import { createCart, ordersOfCart, paidOrderOfCart, payInStore, paymentSessionOf } from "../helpers/store-sale"
+import { waitFor } from "../helpers/wait"
+
+jest.setTimeout(180_000)
+
+const fixture = usePlayground()
+
+medusaIntegrationTestRunner({
+  inApp: true,
+  testSuite: ({ api, getContainer }) => {
+    let store: SeededStore
+
+    beforeEach(async () => {
+      fixture.playground.clearFaults()
+      fixture.playground.setCallbackFaults({})
+      fixture.connect(api.defaults.baseURL as string)
+      store = await seedStore(getContainer())
+    })
+
+    it("creates the order in one sweep when every callback for a paid session was lost", async () => {
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(await ordersOfCart(getContainer(), cartId)).toBe(0)
+
+      const report = await sweepOpenSessions(getContainer(), { minAgeMs: 0 })
+      expect(report).toMatchObject({ checked: 1, failed: 0 })
+      expect(report?.results[0]).toMatchObject({ kustom_session_id: sale.kustomSessionId, outcome: "order_created" })
+      expect(await paidOrderOfCart(getContainer(), cartId)).toBeDefined()
+
+      // A second sweep finds nothing left to do.
+      expect(await sweepOpenSessions(getContainer(), { minAgeMs: 0 })).toMatchObject({ checked: 0 })
+      expect(await ordersOfCart(getContainer(), cartId)).toBe(1)
+    })
+
+    it("finds an expired session, which has no callback, and records it", async () => {
+      // Not even the `created` callback arrives, so only the sweep can learn of the expiry.
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await expireSession(fixture, sale.kustomSessionId)
+
+      const report = await sweepOpenSessions(getContainer(), { minAgeMs: 0 })
+      expect(report?.results[0]).toMatchObject({ kustom_status: "EXPIRED", outcome: "recorded" })
+      const session = await paymentSessionOf(getContainer(), sale.paymentSessionId)
+      expect(session.status).toBe("canceled")
+      expect(session.data).toMatchObject({ kustom_status: "EXPIRED", failure_reason: "expired" })
+    })
+
+    it("leaves young sessions to their callbacks and spaces out checks of the same session", async () => {
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      await payInStore(api, store, cartId, { device_id: device.id })
+      expect(await sweepOpenSessions(getContainer(), { minAgeMs: 60_000 })).toMatchObject({ checked: 0 })
+      expect(await sweepOpenSessions(getContainer(), { minAgeMs: 0 })).toMatchObject({ checked: 1 })
+      // Still open: the next run within its backoff leaves it alone.
+      expect(await sweepOpenSessions(getContainer(), { minAgeMs: 0 })).toMatchObject({ checked: 0, skipped: 1 })
+    })
+
+    it("keeps a callback that arrived while Kustom was down and processes it when Kustom answers", async () => {
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      fixture.playground.injectFault({ method: "GET", path: "/ipp/v1/sessions/*", status: 503 })
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+
+      const kustomIpp = getContainer().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      const failed = await waitFor(async () => {
+        const callbacks = await kustomIpp.listKustomIppCallbacks({ kustom_session_id: sale.kustomSessionId, event_type: "ipp.session.finalized" })
+        return callbacks[0]?.status === "failed" ? callbacks[0] : undefined
+      }, "the finalized callback to fail", 30_000)
+      expect(failed.last_error).toMatch(/Kustom|503|Service Unavailable/i)
+      expect(await ordersOfCart(getContainer(), cartId)).toBe(0)
+
+      fixture.playground.clearFaults()
+      const report = await retryPendingCallbacks(getContainer(), { now: new Date(Date.now() + 3_600_000) })
+      expect(report?.failed).toBe(0)
+      expect(await paidOrderOfCart(getContainer(), cartId)).toBeDefined()
+      const [processed] = await kustomIpp.listKustomIppCallbacks({ id: failed.id })
+      expect(processed.status).toBe("processed")
+    })
+  },
+})

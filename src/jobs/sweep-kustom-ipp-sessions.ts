@@ -1,0 +1,101 @@
+/**
+ * Sessions still open in Medusa long after they were sent to a device: a callback was lost, or
+ * the session EXPIRED (Kustom never calls back about that). Each is read from Kustom and handled
+ * through the same workflow a callback runs. Bounded per run, spaced out per session, and safe on
+ * several instances: the locking module decides who works on what.
+ */
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import type { ILockingModule, IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
+import { withRunLock } from "../lib/locking"
+import { readPaymentData } from "../providers/pay-in-store/payment-data"
+import { processKustomIppSessionWorkflow, PROVIDER_ID_PREFIX, type ProcessKustomIppSessionResult } from "../workflows/process-kustom-ipp-session"
+
+export type SweepOptions = {
+  /** Sessions younger than this are left to their callbacks. Default 2 minutes. */
+  minAgeMs?: number
+  /** At most this many sessions per run. Default 50. */
+  limit?: number
+  now?: Date
+}
+
+export type SweepReport = {
+  checked: number
+  skipped: number
+  failed: number
+  results: ProcessKustomIppSessionResult[]
+}
+
+const RUN_LOCK = "kustom-ipp:sweep"
+
+/**
+ * How long to leave a session before looking again: a quarter of its age, between 30 s and
+ * 10 min. Derived from the age so that no per-session state has to be stored.
+ */
+export function sweepBackoffSeconds(ageMs: number): number {
+  return Math.round(Math.min(600, Math.max(30, ageMs / 4 / 1000)))
+}
+
+export async function sweepOpenSessions(container: MedusaContainer, options: SweepOptions = {}): Promise<SweepReport | undefined> {
+  const minAgeMs = options.minAgeMs ?? 120_000
+  const limit = options.limit ?? 50
+  const now = options.now ?? new Date()
+  const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+  const payments = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  const locking = container.resolve<ILockingModule>(Modules.LOCKING)
+
+  return withRunLock(container, RUN_LOCK, 300, async () => {
+    const providers = (await payments.listPaymentProviders({}, { select: ["id"] }))
+      .map((provider) => provider.id)
+      .filter((id) => id.startsWith(PROVIDER_ID_PREFIX))
+    if (!providers.length) return { checked: 0, skipped: 0, failed: 0, results: [] }
+    // `status` is a column Medusa's filter type does not list; the module filters on it all the same.
+    const openFilter = { status: ["pending", "requires_more"] } as object
+    const candidates = await payments.listPaymentSessions(
+      {
+        provider_id: providers,
+        created_at: { $lte: new Date(now.getTime() - minAgeMs).toISOString() },
+        ...openFilter,
+      },
+      { select: ["id", "data", "created_at"], order: { created_at: "ASC" }, take: limit * 4 }
+    )
+    const report: SweepReport = { checked: 0, skipped: 0, failed: 0, results: [] }
+    for (const candidate of candidates) {
+      if (report.checked >= limit) break
+      const sessionId = readPaymentData(candidate.data).kustom_session_id
+      if (!sessionId) continue
+      // Taken for its backoff period: by this run now, or by another instance or run before.
+      const ageMs = now.getTime() - new Date(candidate.created_at as unknown as string).getTime()
+      const free = await locking
+        .acquire(`kustom-ipp:sweep:${sessionId}`, { ownerId: `sweep-${now.getTime()}-${Math.random()}`, expire: sweepBackoffSeconds(ageMs) })
+        .then(
+          () => true,
+          () => false
+        )
+      if (!free) {
+        report.skipped++
+        continue
+      }
+      report.checked++
+      try {
+        const { result } = await processKustomIppSessionWorkflow(container).run({ input: { kustom_session_id: sessionId } })
+        report.results.push(result)
+      } catch (error) {
+        report.failed++
+        logger.warn(`Kustom In-Person Payments: sweep could not check session ${sessionId}: ${(error as Error).message}`)
+      }
+    }
+    if (report.checked) {
+      logger.info(`Kustom In-Person Payments: sweep checked ${report.checked} open session(s), ${report.failed} failed`)
+    }
+    return report
+  })
+}
+
+export default async function sweepKustomIppSessionsJob(container: MedusaContainer): Promise<void> {
+  await sweepOpenSessions(container)
+}
+
+export const config = {
+  name: "kustom-ipp-sweep-open-sessions",
+  schedule: "* * * * *",
+}
