@@ -24,6 +24,7 @@ const kustomIpp = {
   locationId: env.KUSTOM_IPP_LOCATION_ID,
   defaultDeviceId: env.KUSTOM_IPP_DEFAULT_DEVICE_ID,
   capture: env.KUSTOM_IPP_CAPTURE !== "false",
+  timeoutMs: env.KUSTOM_IPP_TIMEOUT_MS ? Number(env.KUSTOM_IPP_TIMEOUT_MS) : undefined,
 }
 
 module.exports = defineConfig({

@@ -68,6 +68,17 @@ medusaIntegrationTestRunner({
       expect(await sweepOpenSessions(getContainer(), { minAgeMs: 0 })).toMatchObject({ checked: 0, skipped: 1 })
     })
 
+    it("withdraws a session left untouched on the device past its lifetime", async () => {
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      // Two hours later; the default lifetime is 15 minutes.
+      const report = await sweepOpenSessions(getContainer(), { minAgeMs: 0, now: new Date(Date.now() + 7_200_000) })
+      expect(report?.results[0]).toMatchObject({ kustom_status: "CANCELLED" })
+      expect((await kustomClient(fixture).sessions.get(sale.kustomSessionId)).status).toBe("CANCELLED")
+      expect((await paymentSessionOf(getContainer(), sale.paymentSessionId)).status).toBe("canceled")
+    })
+
     it("keeps a callback that arrived while Kustom was down and processes it when Kustom answers", async () => {
       const device = await createDevice(fixture)
       const cartId = await createCart(api, store)

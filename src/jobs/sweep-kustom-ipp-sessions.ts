@@ -4,10 +4,13 @@
  * through the same workflow a callback runs. Bounded per run, spaced out per session, and safe on
  * several instances: the locking module decides who works on what.
  */
-import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { ILockingModule, IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
 import { withRunLock } from "../lib/locking"
-import { readPaymentData } from "../providers/pay-in-store/payment-data"
+import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
+import type KustomIppModuleService from "../modules/kustom-ipp/service"
+import { readPaymentData, type KustomIppPaymentData } from "../providers/pay-in-store/payment-data"
+import { STATUS_SYNC_CONTEXT_KEY } from "../providers/pay-in-store/service"
 import { processKustomIppSessionWorkflow, PROVIDER_ID_PREFIX, type ProcessKustomIppSessionResult } from "../workflows/process-kustom-ipp-session"
 
 export type SweepOptions = {
@@ -42,6 +45,7 @@ export async function sweepOpenSessions(container: MedusaContainer, options: Swe
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
   const payments = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const locking = container.resolve<ILockingModule>(Modules.LOCKING)
+  const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
 
   return withRunLock(container, RUN_LOCK, 300, async () => {
     const providers = (await payments.listPaymentProviders({}, { select: ["id"] }))
@@ -61,8 +65,15 @@ export async function sweepOpenSessions(container: MedusaContainer, options: Swe
     const report: SweepReport = { checked: 0, skipped: 0, failed: 0, results: [] }
     for (const candidate of candidates) {
       if (report.checked >= limit) break
-      const sessionId = readPaymentData(candidate.data).kustom_session_id
-      if (!sessionId) continue
+      const data = readPaymentData(candidate.data)
+      const sessionId = data.kustom_session_id
+      if (!sessionId) {
+        if (data.create_unconfirmed_at) {
+          await markUnconfirmedDispatchFailed(payments, candidate.id, data)
+          report.checked++
+        }
+        continue
+      }
       // Taken for its backoff period: by this run now, or by another instance or run before.
       const ageMs = now.getTime() - new Date(candidate.created_at as unknown as string).getTime()
       const free = await locking
@@ -77,7 +88,13 @@ export async function sweepOpenSessions(container: MedusaContainer, options: Swe
       }
       report.checked++
       try {
-        const { result } = await processKustomIppSessionWorkflow(container).run({ input: { kustom_session_id: sessionId } })
+        let { result } = await processKustomIppSessionWorkflow(container).run({ input: { kustom_session_id: sessionId } })
+        // Still waiting on the device, untouched, past the configured lifetime: withdraw it so
+        // the sale can be sent again. A session the clerk is collecting (ACTIVE) is left alone.
+        if (result.kustom_status === "CREATED" && ageMs > kustomIpp.options.sessionLifetimeMs) {
+          await kustomIpp.client.sessions.cancel(sessionId).catch(() => undefined)
+          ;({ result } = await processKustomIppSessionWorkflow(container).run({ input: { kustom_session_id: sessionId } }))
+        }
         report.results.push(result)
       } catch (error) {
         report.failed++
@@ -88,6 +105,26 @@ export async function sweepOpenSessions(container: MedusaContainer, options: Swe
       logger.info(`Kustom In-Person Payments: sweep checked ${report.checked} open session(s), ${report.failed} failed`)
     }
     return report
+  })
+}
+
+/**
+ * A dispatch Kustom never confirmed, and no `created` callback claimed since: it did not reach
+ * a device. The payment session says so, and the sale can be sent again.
+ */
+async function markUnconfirmedDispatchFailed(payments: IPaymentModuleService, paymentSessionId: string, data: KustomIppPaymentData) {
+  const current = await payments.retrievePaymentSession(paymentSessionId, { select: ["id", "amount", "currency_code"] })
+  await payments.updatePaymentSession({
+    id: current.id,
+    amount: current.amount,
+    currency_code: current.currency_code,
+    status: PaymentSessionStatus.ERROR,
+    data: {
+      ...data,
+      create_unconfirmed_at: null,
+      problem: "Kustom never confirmed that the payment reached the device. Send it again.",
+    },
+    context: { [STATUS_SYNC_CONTEXT_KEY]: true } as never,
   })
 }
 

@@ -9,7 +9,9 @@ import {
   emitEventStep,
   releaseLockStep,
 } from "@medusajs/medusa/core-flows"
-import type { Session, SessionStatus } from "../lib/kustom-ipp"
+import { KustomIppApiError, type Session, type SessionStatus } from "../lib/kustom-ipp"
+import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
+import type KustomIppModuleService from "../modules/kustom-ipp/service"
 import { loadPaymentSessionSale, type PaymentSessionSale } from "../lib/sales"
 import { toMinorUnits } from "../lib/session-mapping"
 import {
@@ -46,9 +48,10 @@ export type SessionOutcome =
   | "unknown_session"
   | "not_ours"
   | "unmatched"
+  | "orphan_cancelled"
 
 export type SessionPlan = {
-  action: "none" | "complete_cart" | "convert_draft" | "record"
+  action: "none" | "complete_cart" | "convert_draft" | "record" | "cancel_orphan"
   outcome: SessionOutcome
   kustom_session_id: string
   kustom_status: SessionStatus | null
@@ -61,6 +64,11 @@ export type SessionPlan = {
   data?: KustomIppPaymentData
   /** The custom event to emit, if any. */
   event?: string
+  /**
+   * Set when the provider's create timed out and Kustom's session is now known: the payment
+   * session takes this data (the session id) before anything else is done.
+   */
+  adopt?: KustomIppPaymentData
   reason?: string
 }
 
@@ -88,7 +96,13 @@ export function planSessionOutcome(kustomSessionId: string, session: Session | n
   if (!target.merchant) return { ...base, outcome: "not_ours" }
   const sale = target.sale
   const paymentSession = sale?.paymentSession
+  const open = session.status === "CREATED" || session.status === "ACTIVE"
+  // A session still on the device that no Medusa payment session stands for any more (its
+  // create timed out and was given up, or the payment was sent again) is taken off the device,
+  // so that one sale never has two payments waiting.
+  const orphan: SessionPlan = { ...base, action: "cancel_orphan", outcome: "orphan_cancelled" }
   if (!sale || !paymentSession || !paymentSession.provider_id.startsWith(PROVIDER_ID_PREFIX)) {
+    if (open) return orphan
     return session.status === "FINALIZED"
       ? {
           ...base,
@@ -98,8 +112,24 @@ export function planSessionOutcome(kustomSessionId: string, session: Session | n
         }
       : { ...base, outcome: "not_ours" }
   }
-  const data = readPaymentData(paymentSession.data)
-  if (data.kustom_session_id && data.kustom_session_id !== session.session_id) {
+  let data = readPaymentData(paymentSession.data)
+  let adopt: KustomIppPaymentData | undefined
+  if (!data.kustom_session_id) {
+    // No id yet: either the provider is storing it this very moment (leave it), or its create
+    // timed out and this is the session that did reach Kustom (take it as this payment's).
+    if (!data.create_unconfirmed_at) return base
+    data = { ...data, kustom_session_id: session.session_id, kustom_status: session.status, create_unconfirmed_at: null }
+    adopt = data
+  }
+  const plan = planForPaymentSession(base, session, sale, data)
+  return adopt ? { ...plan, adopt: plan.action === "record" && plan.data ? plan.data : adopt } : plan
+}
+
+function planForPaymentSession(base: SessionPlan, session: Session, sale: PaymentSessionSale, data: KustomIppPaymentData): SessionPlan {
+  const paymentSession = sale.paymentSession
+  const open = session.status === "CREATED" || session.status === "ACTIVE"
+  if (data.kustom_session_id !== session.session_id) {
+    if (open) return { ...base, action: "cancel_orphan", outcome: "orphan_cancelled" }
     return session.status === "FINALIZED"
       ? {
           ...base,
@@ -207,6 +237,17 @@ const recordPaymentOutcomeStep = createStep(
   }
 )
 
+const cancelOrphanSessionStep = createStep("kustom-ipp-cancel-orphan-session", async (kustomSessionId: string, { container }) => {
+  const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+  try {
+    await kustomIpp.client.sessions.cancel(kustomSessionId)
+  } catch (error) {
+    // Ended meanwhile (paid, cancelled, expired): the next look at it decides.
+    if (!(error instanceof KustomIppApiError && error.status === 409)) throw error
+  }
+  return new StepResponse(kustomSessionId)
+})
+
 /**
  * Brings Medusa in line with a Kustom session: a FINALIZED session becomes exactly one order
  * (cart completed, or draft order converted); a cancelled, expired or failed one is recorded on
@@ -229,6 +270,16 @@ export const processKustomIppSessionWorkflow = createWorkflow(
       planSessionOutcome(input.kustom_session_id, session, target)
     )
 
+    when("kustom-ipp-adopt-session", { plan }, ({ plan }) => Boolean(plan.adopt)).then(() => {
+      recordPaymentOutcomeStep(
+        transform({ plan }, ({ plan }) => ({
+          payment_session_id: plan.payment_session_id as string,
+          status: PaymentSessionStatus.PENDING,
+          data: plan.adopt as KustomIppPaymentData,
+        }))
+      ).config({ name: "kustom-ipp-adopt-session-id" })
+    })
+
     const cartOrder = when("kustom-ipp-complete-cart", { plan }, ({ plan }) => plan.action === "complete_cart").then(() => {
       const cartId = transform({ plan }, ({ plan }) => ({ id: plan.sale_id as string }))
       return completeCartWorkflow.runAsStep({ input: cartId })
@@ -248,6 +299,10 @@ export const processKustomIppSessionWorkflow = createWorkflow(
         data: plan.data as KustomIppPaymentData,
       }))
       recordPaymentOutcomeStep(outcome)
+    })
+
+    when("kustom-ipp-cancel-orphan", { plan }, ({ plan }) => plan.action === "cancel_orphan").then(() => {
+      cancelOrphanSessionStep(transform({ plan }, ({ plan }) => plan.kustom_session_id))
     })
 
     releaseLockStep({ key: lockKey, executeOnSubWorkflow: true })

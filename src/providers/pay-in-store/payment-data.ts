@@ -22,6 +22,12 @@ export type KustomIppPaymentData = {
   sale_kind?: SaleKind
   sale_id?: string
   dispatched_at?: string
+  /**
+   * Set when Kustom did not answer the create in time: the session may or may not have reached
+   * the device. Its `ipp.session.created` callback (or the sweep) settles it; it is never
+   * created a second time.
+   */
+  create_unconfirmed_at?: string | null
   captured_amount?: number
   refunded_amount?: number
   /** Why the last card attempt failed, or why the session ended (decline reason, expiry). */

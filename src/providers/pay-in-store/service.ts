@@ -24,6 +24,7 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import {
+  isKustomIppError,
   KustomIppApiError,
   verifyKustomWebhook,
   type KustomIppClient,
@@ -34,6 +35,8 @@ import {
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
 import { loadPaymentSessionSale, type PaymentSessionSale } from "../../lib/sales"
 import { fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
+import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
+import type KustomIppModuleService from "../../modules/kustom-ipp/service"
 import { toMedusaError } from "./errors"
 import {
   idempotencyKeyFor,
@@ -88,6 +91,12 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       return { data: input.data ?? {} }
     }
     if (!data.kustom_session_id) {
+      if (data.create_unconfirmed_at) {
+        throw new MedusaError(
+          MedusaError.Types.NOT_ALLOWED,
+          "Kustom has not yet confirmed the payment sent to the device. Wait a moment: it is either confirmed or marked as failed shortly."
+        )
+      }
       const sale = await this.loadSale_(data)
       return this.dispatch_(sale, input.amount, input.currency_code, data.device_id)
     }
@@ -276,8 +285,23 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       sale_kind: sale.ref.kind,
       sale_id: sale.ref.id,
     }
-    const session = await this.call_("sending the payment to the device", () =>
-      this.client_.sessions.create(
+    const dispatchedAt = new Date().toISOString()
+    const base: KustomIppPaymentData = {
+      session_id: sale.paymentSession.id,
+      device_id: deviceId,
+      kustom_order_id: null,
+      order_amount: order.order_amount,
+      purchase_currency: order.purchase_currency,
+      merchant_reference1: sale.reference,
+      sale_kind: sale.ref.kind,
+      sale_id: sale.ref.id,
+      dispatched_at: dispatchedAt,
+      failure_reason: null,
+      problem: null,
+    }
+    let session: Session
+    try {
+      session = await this.client_.sessions.create(
         {
           device_id: deviceId,
           ...order,
@@ -288,24 +312,62 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
         },
         { locationId: this.options_.locationId }
       )
-    )
+    } catch (error) {
+      if (isKustomIppError(error) && (error.kind === "timeout" || error.kind === "network")) {
+        // The session may have reached the device. Creating it again could put two payments
+        // on one phone, so look for it instead: Kustom's `created` callback names it. If it has
+        // not come yet, this payment waits for it (or for the sweep to give up on it).
+        const found = await this.findDispatchedSession_(sale.paymentSession.id, dispatchedAt)
+        if (found) {
+          const data: KustomIppPaymentData = {
+            ...base,
+            kustom_session_id: found.session_id,
+            kustom_status: found.status,
+            location_id: found.location_id ?? this.options_.locationId ?? null,
+          }
+          return { id: found.session_id, status: PaymentSessionStatus.PENDING, data: data as Record<string, unknown> }
+        }
+        this.logger_.warn(
+          `Kustom In-Person Payments: no answer to the dispatch of payment session ${sale.paymentSession.id}; waiting for Kustom to confirm it`
+        )
+        const data: KustomIppPaymentData = { ...base, location_id: this.options_.locationId ?? null, create_unconfirmed_at: dispatchedAt }
+        return { id: `unconfirmed_${sale.paymentSession.id}`, status: PaymentSessionStatus.PENDING, data: data as Record<string, unknown> }
+      }
+      throw toMedusaError(error, "sending the payment to the device")
+    }
     const data: KustomIppPaymentData = {
-      session_id: sale.paymentSession.id,
-      device_id: deviceId,
+      ...base,
       kustom_session_id: session.session_id,
       kustom_status: session.status,
-      kustom_order_id: null,
       location_id: session.location_id ?? this.options_.locationId ?? null,
-      order_amount: order.order_amount,
-      purchase_currency: order.purchase_currency,
-      merchant_reference1: sale.reference,
-      sale_kind: sale.ref.kind,
-      sale_id: sale.ref.id,
-      dispatched_at: new Date().toISOString(),
-      failure_reason: null,
-      problem: null,
     }
     return { id: session.session_id, status: PaymentSessionStatus.PENDING, data: data as Record<string, unknown> }
+  }
+
+  /**
+   * The session a timed-out create made, if Kustom's `created` callback for it has arrived:
+   * recorded callbacks since the dispatch are read back from Kustom and matched on the payment
+   * session id the plugin put in `merchant_data`.
+   */
+  private async findDispatchedSession_(paymentSessionId: string, dispatchedAt: string): Promise<Session | undefined> {
+    const kustomIpp = appContainer.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE, { allowUnregistered: true })
+    if (!kustomIpp) return undefined
+    const since = new Date(new Date(dispatchedAt).getTime() - 5_000)
+    const seen = new Set<string>()
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const callbacks = await kustomIpp.listKustomIppCallbacks(
+        { event_type: "ipp.session.created", created_at: { $gte: since } },
+        { select: ["kustom_session_id"], take: 50, order: { created_at: "DESC" } }
+      )
+      for (const { kustom_session_id: id } of callbacks) {
+        if (!id || seen.has(id)) continue
+        seen.add(id)
+        const session = await this.client_.sessions.get(id).catch(() => undefined)
+        if (session && parseMerchantData(session.merchant_data)?.payment_session_id === paymentSessionId) return session
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    return undefined
   }
 
   private async readStatus_(
@@ -313,6 +375,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     { captureIfConfigured }: { captureIfConfigured: boolean }
   ): Promise<AuthorizePaymentOutput> {
     if (!data.kustom_session_id) {
+      if (data.create_unconfirmed_at) return { status: PaymentSessionStatus.PENDING, data }
       return { status: PaymentSessionStatus.ERROR, data: { ...data, problem: "No Kustom session was created for this payment" } }
     }
     const session = await this.getSession_(data.kustom_session_id)
