@@ -1,0 +1,106 @@
+import { PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { Session, SessionStatus } from "../../lib/kustom-ipp"
+import type { PaymentSessionSale } from "../../lib/sales"
+import { KUSTOM_IPP_EVENTS, planSessionOutcome } from "../process-kustom-ipp-session"
+
+const SESSION_ID = "ks_1"
+const merchant = { payment_session_id: "payses_1", payment_collection_id: "paycol_1", sale_kind: "cart" as const, sale_id: "cart_1" }
+
+function session(status: SessionStatus, extra: Partial<Session> = {}): Session {
+  return {
+    session_id: SESSION_ID,
+    status,
+    device_id: "dev_1",
+    order_id: status === "FINALIZED" ? "om_1" : null,
+    order_amount: 12_500,
+    order_tax_amount: 2_500,
+    purchase_currency: "SEK",
+    merchant_data: JSON.stringify(merchant),
+    order_items: [],
+    ...extra,
+  } as Session
+}
+
+function sale(overrides: { data?: Record<string, unknown>; status?: string; total?: number; completed?: boolean; kind?: "cart" | "draft_order"; provider?: string } = {}): PaymentSessionSale {
+  return {
+    paymentSession: {
+      id: "payses_1",
+      provider_id: overrides.provider ?? "pp_pay-in-store_kustom",
+      amount: 125,
+      currency_code: "sek",
+      status: overrides.status ?? "pending",
+      data: { kustom_session_id: SESSION_ID, kustom_status: "CREATED", ...overrides.data },
+      payment_collection_id: "paycol_1",
+    },
+    ref: { kind: overrides.kind ?? "cart", id: "cart_1" },
+    reference: "cart_1",
+    salesChannelId: null,
+    completed: overrides.completed ?? false,
+    orderId: overrides.completed ? "order_1" : null,
+    sale: { currency_code: "sek", total: overrides.total ?? 125, items: [] },
+  }
+}
+
+const plan = (s: Session | null, target: { merchant?: typeof merchant | null; sale?: PaymentSessionSale | null } = {}) =>
+  planSessionOutcome(SESSION_ID, s, { merchant: target.merchant === undefined ? merchant : target.merchant, sale: target.sale === undefined ? sale() : target.sale })
+
+describe("planSessionOutcome", () => {
+  it("ignores sessions Kustom does not know or that are not the plugin's", () => {
+    expect(plan(null)).toMatchObject({ action: "none", outcome: "unknown_session" })
+    expect(plan(session("FINALIZED"), { merchant: null })).toMatchObject({ action: "none", outcome: "not_ours" })
+    expect(plan(session("CREATED"), { sale: sale({ provider: "pp_stripe_stripe" }) })).toMatchObject({ action: "cancel_orphan" })
+  })
+
+  it("completes a paid cart and converts a paid draft order", () => {
+    expect(plan(session("FINALIZED"))).toMatchObject({ action: "complete_cart", outcome: "order_created", event: KUSTOM_IPP_EVENTS.SESSION_FINALIZED })
+    expect(plan(session("FINALIZED"), { sale: sale({ kind: "draft_order" }) })).toMatchObject({ action: "convert_draft" })
+  })
+
+  it("never orders twice: a completed sale is left as it is, whatever event came", () => {
+    expect(plan(session("FINALIZED"), { sale: sale({ completed: true }) })).toMatchObject({ action: "none", outcome: "already_ordered", order_id: "order_1" })
+  })
+
+  it("creates no order when currency, payment amount or sale total differ, and says why", () => {
+    for (const [s, sl] of [
+      [session("FINALIZED", { order_amount: 12_400 }), sale()],
+      [session("FINALIZED", { purchase_currency: "EUR" }), sale()],
+      [session("FINALIZED"), sale({ total: 126 })],
+    ] as const) {
+      const result = plan(s, { sale: sl })
+      expect(result).toMatchObject({ action: "record", outcome: "amount_mismatch", status: PaymentSessionStatus.ERROR, event: KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH })
+      expect(result.data?.problem).toMatch(/No order was created/)
+    }
+  })
+
+  it("records declines, cancellations, expiry and failures once", () => {
+    expect(plan(session("ACTIVE", { failure_reason: "LOST_CARD" }))).toMatchObject({
+      action: "record",
+      status: PaymentSessionStatus.PENDING,
+      event: KUSTOM_IPP_EVENTS.PAYMENT_FAILED,
+      data: { failure_reason: "LOST_CARD", kustom_status: "ACTIVE" },
+    })
+    expect(plan(session("ACTIVE", { failure_reason: "LOST_CARD" }), { sale: sale({ data: { kustom_status: "ACTIVE", failure_reason: "LOST_CARD" } }) })).toMatchObject({ action: "none" })
+    expect(plan(session("CANCELLED"))).toMatchObject({ action: "record", status: PaymentSessionStatus.CANCELED, event: KUSTOM_IPP_EVENTS.SESSION_CANCELLED })
+    expect(plan(session("CANCELLED"), { sale: sale({ status: "canceled", data: { kustom_status: "CANCELLED", failure_reason: "cancelled" } }) })).toMatchObject({ action: "none" })
+    expect(plan(session("EXPIRED"))).toMatchObject({ status: PaymentSessionStatus.CANCELED, data: { failure_reason: "expired" }, event: KUSTOM_IPP_EVENTS.SESSION_EXPIRED })
+    expect(plan(session("FAILED"))).toMatchObject({ status: PaymentSessionStatus.ERROR, event: KUSTOM_IPP_EVENTS.SESSION_FAILED })
+    expect(plan(session("CREATED"))).toMatchObject({ action: "none", outcome: "unchanged" })
+  })
+
+  it("withdraws a session on a device that no payment stands for any more", () => {
+    expect(plan(session("CREATED"), { sale: null })).toMatchObject({ action: "cancel_orphan", outcome: "orphan_cancelled" })
+    expect(plan(session("ACTIVE"), { sale: sale({ data: { kustom_session_id: "ks_newer" } }) })).toMatchObject({ action: "cancel_orphan" })
+    expect(plan(session("CANCELLED"), { sale: null })).toMatchObject({ action: "none", outcome: "not_ours" })
+  })
+
+  it("flags money taken for a payment that no longer exists, without ordering", () => {
+    expect(plan(session("FINALIZED"), { sale: null })).toMatchObject({ action: "none", outcome: "unmatched", event: KUSTOM_IPP_EVENTS.UNMATCHED })
+    expect(plan(session("FINALIZED"), { sale: sale({ data: { kustom_session_id: "ks_newer" } }) })).toMatchObject({ action: "none", outcome: "unmatched" })
+  })
+
+  it("leaves a session whose id the provider is still storing, and adopts one whose create timed out", () => {
+    expect(plan(session("FINALIZED"), { sale: sale({ data: { kustom_session_id: undefined } }) })).toMatchObject({ action: "none", outcome: "unchanged" })
+    const adopted = plan(session("FINALIZED"), { sale: sale({ data: { kustom_session_id: undefined, create_unconfirmed_at: "2026-11-27T12:00:00Z" } }) })
+    expect(adopted).toMatchObject({ action: "complete_cart", adopt: { kustom_session_id: SESSION_ID, create_unconfirmed_at: null } })
+  })
+})
