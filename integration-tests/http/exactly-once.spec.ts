@@ -1,0 +1,119 @@
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { webcrypto } from "node:crypto"
+import { Webhook } from "standardwebhooks"
+import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
+import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
+import { createDevice, kustomClient } from "../helpers/kustom"
+import { usePlayground } from "../helpers/playground"
+import { createCart, ordersOfCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
+import { waitFor } from "../helpers/wait"
+
+jest.setTimeout(300_000)
+globalThis.crypto ??= webcrypto as Crypto
+
+const fixture = usePlayground()
+
+medusaIntegrationTestRunner({
+  inApp: true,
+  testSuite: ({ api, getContainer }) => {
+    let store: SeededStore
+
+    beforeEach(async () => {
+      fixture.playground.clearFaults()
+      fixture.playground.setCallbackFaults({})
+      fixture.connect(api.defaults.baseURL as string)
+      store = await seedStore(getContainer())
+    })
+
+    async function paidSale() {
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      return { cartId, sale }
+    }
+
+    async function assertOneOrderOneCapture(cartId: string, kustomSessionId: string) {
+      const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
+      // Let every delivery and its processing finish before counting.
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      expect(await ordersOfCart(getContainer(), cartId)).toBe(1)
+      const payments = (await paidOrderOfCart(getContainer(), cartId)).payment_collections.flatMap((c: any) => c.payments)
+      expect(payments).toHaveLength(1)
+      expect(payments[0].canceled_at).toBeFalsy()
+      expect(payments[0].captures).toHaveLength(1)
+      expect(payments[0].refunds ?? []).toHaveLength(0)
+      const kustom = kustomClient(fixture)
+      const kustomOrder = await kustom.orders.get((await kustom.sessions.get(kustomSessionId)).order_id as string)
+      expect(kustomOrder).toMatchObject({ status: "CAPTURED", refunded_amount: 0 })
+      expect(kustomOrder.captures).toHaveLength(1)
+      return order
+    }
+
+    it("creates one order, one capture and no refund from 50 concurrent deliveries of the same finalized event", async () => {
+      fixture.playground.setCallbackFaults({ duplicate: 50, concurrent: true, types: ["ipp.session.finalized"] })
+      const { cartId, sale } = await paidSale()
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+      await fixture.playground.waitForDeliveries(
+        (deliveries) => deliveries.filter((d) => d.session_id === sale.kustomSessionId && d.type === "ipp.session.finalized" && d.status === 200).length >= 50,
+        30_000
+      )
+      await assertOneOrderOneCapture(cartId, sale.kustomSessionId)
+    })
+
+    it("creates one order from 50 distinct, correctly signed finalized events processed at once", async () => {
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      const { cartId, sale } = await paidSale()
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+      const signer = new Webhook(fixture.webhookSecret)
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const id = `msg_storm_${i}`
+          const now = new Date()
+          const body = JSON.stringify({ id: `kevt_${i}`, timestamp: now.toISOString(), type: "ipp.session.finalized", data: { session_id: sale.kustomSessionId } })
+          const response = await fetch(`${api.defaults.baseURL}/hooks/kustom-ipp`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": signer.sign(id, now, body) },
+            body,
+          })
+          return response.status
+        })
+      )
+      expect(responses.every((status) => status === 200)).toBe(true)
+      await assertOneOrderOneCapture(cartId, sale.kustomSessionId)
+      const kustomIpp = getContainer().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      await waitFor(async () => {
+        const callbacks = await kustomIpp.listKustomIppCallbacks({ kustom_session_id: sale.kustomSessionId })
+        return callbacks.length === 50 && callbacks.every((c) => c.status === "processed")
+      }, "every callback to be processed")
+    })
+
+    it("creates one order when finalized arrives before created and activated", async () => {
+      fixture.playground.setCallbackFaults({ outOfOrder: true })
+      const { cartId, sale } = await paidSale()
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+      await assertOneOrderOneCapture(cartId, sale.kustomSessionId)
+      const types = fixture.playground.deliveries().filter((d) => d.session_id === sale.kustomSessionId).map((d) => d.type)
+      expect(types.indexOf("ipp.session.finalized")).toBeLessThan(types.indexOf("ipp.session.created"))
+    })
+
+    it("creates one order when Kustom redelivers after the plugin answered 5xx", async () => {
+      const kustomIpp = getContainer().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      // The database refusing the first write is a fault the playground cannot produce.
+      const original = kustomIpp.recordCallback.bind(kustomIpp)
+      let failures = 0
+      const spy = jest.spyOn(kustomIpp, "recordCallback").mockImplementation(async (input) => {
+        if (input.event_type === "ipp.session.finalized" && failures++ === 0) throw new Error("database unavailable")
+        return original(input)
+      })
+      try {
+        const { cartId, sale } = await paidSale()
+        await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+        await assertOneOrderOneCapture(cartId, sale.kustomSessionId)
+        const finalized = fixture.playground.deliveries().filter((d) => d.session_id === sale.kustomSessionId && d.type === "ipp.session.finalized")
+        expect(finalized.map((d) => d.status)).toEqual([503, 200])
+      } finally {
+        spy.mockRestore()
+      }
+    })
+  },
+})
