@@ -1,0 +1,202 @@
+/**
+ * Benchmarks, side by side in one run on the development store (embedded PostgreSQL unless
+ * DATABASE_URL / DB_HOST is set, playground over HTTP):
+ *  - tap → order: a signed `finalized` callback reaching /hooks/kustom-ipp until the order
+ *    exists, against the floor (one session GET + completeCartWorkflow run directly) and against
+ *    Medusa's generic /hooks/payment/:provider path;
+ *  - burst: 200 sessions finalized at once, each callback delivered twice;
+ *  - dispatch: cart → session on the device, against the playground's own create latency.
+ * Prints tables, writes bench-results/*.json. Correctness is asserted; timings never are.
+ */
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { Modules } from "@medusajs/framework/utils"
+import { completeCartWorkflow } from "@medusajs/medusa/core-flows"
+import { performance } from "node:perf_hooks"
+import { mapSaleToKustomOrder } from "../src/lib/session-mapping"
+import { loadPaymentSessionSale } from "../src/lib/sales"
+import { seedStore, type SeededStore } from "../scripts/lib/seed-store"
+import { createDevice, kustomClient } from "../integration-tests/helpers/kustom"
+import { usePlayground } from "../integration-tests/helpers/playground"
+import { postSignedCallback } from "../integration-tests/helpers/signed-callback"
+import { createCart, ordersOfCart, payInStore } from "../integration-tests/helpers/store-sale"
+import { report, round, summarize } from "./report"
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 20)
+const BUILTIN_SAMPLES = Number(process.env.BENCH_BUILTIN_SAMPLES ?? 3)
+const BURST = Number(process.env.BENCH_BURST ?? 200)
+
+const fixture = usePlayground()
+
+medusaIntegrationTestRunner({
+  inApp: true,
+  testSuite: ({ api, getContainer }) => {
+    let store: SeededStore
+    let deviceId: string
+    const placedAt = new Map<string, number>()
+
+    beforeAll(() => {
+      getContainer()
+        .resolve(Modules.EVENT_BUS)
+        .subscribe("order.placed", async (event: { data?: unknown }) => {
+          placedAt.set((event.data as { id: string }).id, performance.now())
+        })
+    })
+
+    beforeEach(async () => {
+      fixture.connect(api.defaults.baseURL as string)
+      // Callbacks are sent by the benchmark itself, at a known moment.
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      store = await seedStore(getContainer())
+      deviceId = (await createDevice(fixture)).id
+    })
+
+    const query = () => getContainer().resolve("query")
+
+    async function orderIdOf(cartId: string): Promise<string | undefined> {
+      const { data } = await query().graph({ entity: "order_cart", fields: ["order_id"], filters: { cart_id: cartId } })
+      return data[0]?.order_id
+    }
+
+    async function waitForOrder(cartId: string, timeoutMs = 60_000): Promise<number> {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const orderId = await orderIdOf(cartId)
+        const at = orderId ? placedAt.get(orderId) : undefined
+        if (at !== undefined) return at
+        if (Date.now() > deadline) throw new Error(`No order for ${cartId}`)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    }
+
+    /** A sale paid on the device, with no callback sent yet. */
+    async function paidSale() {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: deviceId })
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+      return { cartId, sessionId: sale.kustomSessionId }
+    }
+
+    it("measures tap → order against the floor and Medusa's generic webhook path", async () => {
+      const hook = `${api.defaults.baseURL}/hooks/kustom-ipp`
+      const builtin = `${api.defaults.baseURL}/hooks/payment/pay-in-store_kustom`
+      const plugin: number[] = []
+      const floor: number[] = []
+      const generic: number[] = []
+      const kustom = kustomClient(fixture)
+      for (let i = 0; i < SAMPLES + 2; i++) {
+        // Interleaved so that drift affects both alike; the first two are warm-up.
+        const ours = await paidSale()
+        const started = performance.now()
+        await postSignedCallback(hook, fixture.webhookSecret, { type: "ipp.session.finalized", session_id: ours.sessionId })
+        const placed = await waitForOrder(ours.cartId)
+        if (i >= 2) plugin.push(placed - started)
+
+        const direct = await paidSale()
+        const t0 = performance.now()
+        await kustom.sessions.get(direct.sessionId)
+        await completeCartWorkflow(getContainer()).run({ input: { id: direct.cartId } })
+        if (i >= 2) floor.push(performance.now() - t0)
+      }
+      for (let i = 0; i < BUILTIN_SAMPLES; i++) {
+        const viaGeneric = await paidSale()
+        const started = performance.now()
+        await postSignedCallback(builtin, fixture.webhookSecret, { type: "ipp.session.finalized", session_id: viaGeneric.sessionId })
+        generic.push((await waitForOrder(viaGeneric.cartId, 120_000)) - started)
+      }
+      const rows = [
+        summarize({ name: "plugin /hooks/kustom-ipp", samples: plugin }),
+        summarize({ name: "floor: session GET + completeCartWorkflow", samples: floor }),
+        summarize({ name: "Medusa /hooks/payment/:provider", samples: generic }),
+      ]
+      const ratio = round(rows[0].p50_ms / rows[1].p50_ms, 2)
+      report("tap-to-order", rows, {
+        p50_ratio_to_floor: ratio,
+        target: "p50 ≤ 1.15 × floor",
+        generic_ratio_to_plugin: round(rows[2].p50_ms / rows[0].p50_ms, 1),
+      })
+      expect(plugin).toHaveLength(SAMPLES)
+    })
+
+    it(`measures a burst: ${BURST} sessions finalized at once, each callback delivered twice`, async () => {
+      const sales = []
+      for (let i = 0; i < BURST; i++) sales.push(await paidSale())
+      const hook = `${api.defaults.baseURL}/hooks/kustom-ipp`
+      const started = performance.now()
+      const sentAt = new Map<string, number>()
+      const deliveries = sales.flatMap((sale) => {
+        const id = `msg_burst_${sale.sessionId}`
+        return [sale, sale].map((s) => ({ ...s, id }))
+      })
+      let next = 0
+      const statuses: number[] = []
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (next < deliveries.length) {
+            const delivery = deliveries[next++]
+            if (!sentAt.has(delivery.cartId)) sentAt.set(delivery.cartId, performance.now())
+            statuses.push(await postSignedCallback(hook, fixture.webhookSecret, { type: "ipp.session.finalized", session_id: delivery.sessionId }, delivery.id))
+          }
+        })
+      )
+      const latencies = await Promise.all(sales.map(async (sale) => (await waitForOrder(sale.cartId, 300_000)) - (sentAt.get(sale.cartId) as number)))
+      const finished = Math.max(...(await Promise.all(sales.map((sale) => waitForOrder(sale.cartId)))))
+      const counts = await Promise.all(sales.map((sale) => ordersOfCart(getContainer(), sale.cartId)))
+      expect(counts.every((count) => count === 1)).toBe(true)
+      expect(statuses.every((status) => status === 200)).toBe(true)
+      const row = summarize({ name: `burst of ${BURST} (×2 deliveries)`, samples: latencies })
+      report("burst", [row], {
+        orders_created: counts.length,
+        orders_created_twice: counts.filter((count) => count > 1).length,
+        orders_per_second: round(BURST / ((finished - started) / 1000), 1),
+        target: "p95 ≤ 3 × single-sale latency (tap-to-order p50)",
+      })
+    })
+
+    it("measures dispatch: cart → session on the device, against the playground's own create", async () => {
+      const kustom = kustomClient(fixture)
+      const payments = getContainer().resolve(Modules.PAYMENT)
+      const storeApi: number[] = []
+      const moduleLevel: number[] = []
+      const rawCreate: number[] = []
+      const headers = { "x-publishable-api-key": store.publishableKey }
+      for (let i = 0; i < SAMPLES + 2; i++) {
+        const cartId = await createCart(api, store)
+        const { data } = await api.post("/store/payment-collections", { cart_id: cartId }, { headers })
+        const collection = data.payment_collection
+
+        // Through Medusa's store API, as a POS front end does.
+        let t0 = performance.now()
+        await api.post(`/store/payment-collections/${collection.id}/payment-sessions`, { provider_id: "pp_pay-in-store_kustom", data: { device_id: deviceId } }, { headers })
+        if (i >= 2) storeApi.push(performance.now() - t0)
+
+        // The payment module alone (what the provider adds to Medusa's own bookkeeping).
+        t0 = performance.now()
+        const session = await payments.createPaymentSession(collection.id, {
+          provider_id: "pp_pay-in-store_kustom",
+          amount: collection.amount,
+          currency_code: collection.currency_code,
+          data: { device_id: deviceId },
+        })
+        if (i >= 2) moduleLevel.push(performance.now() - t0)
+
+        // The playground's own create latency, with the very same order lines.
+        const sale = await loadPaymentSessionSale(getContainer(), session.id)
+        const order = mapSaleToKustomOrder(sale.sale)
+        t0 = performance.now()
+        await kustom.sessions.create({ device_id: deviceId, ...order, purchase_started_at: new Date().toISOString(), merchant_reference1: "bench" })
+        if (i >= 2) rawCreate.push(performance.now() - t0)
+      }
+      const rows = [
+        summarize({ name: "store API payment session (POS)", samples: storeApi }),
+        summarize({ name: "payment module createPaymentSession", samples: moduleLevel }),
+        summarize({ name: "playground create alone", samples: rawCreate }),
+      ]
+      report("dispatch", rows, {
+        store_api_ratio: round(rows[0].p50_ms / rows[2].p50_ms, 2),
+        module_ratio: round(rows[1].p50_ms / rows[2].p50_ms, 2),
+        target: "≤ 1.2 × the playground's create",
+      })
+      expect(storeApi).toHaveLength(SAMPLES)
+    })
+  },
+})
