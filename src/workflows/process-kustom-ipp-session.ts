@@ -1,4 +1,4 @@
-import { MedusaError, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { IPaymentModuleService } from "@medusajs/framework/types"
 import { createStep, createWorkflow, StepResponse, transform, when, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import {
@@ -12,7 +12,7 @@ import {
 import { KustomIppApiError, type Session, type SessionStatus } from "../lib/kustom-ipp"
 import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
 import type KustomIppModuleService from "../modules/kustom-ipp/service"
-import { loadPaymentSessionSale, type PaymentSessionSale } from "../lib/sales"
+import { loadSaleState, type SaleState } from "../lib/sales"
 import { toMinorUnits } from "../lib/session-mapping"
 import {
   parseMerchantData,
@@ -74,7 +74,7 @@ export type SessionPlan = {
 
 export type ProcessKustomIppSessionResult = Omit<SessionPlan, "action" | "status" | "data" | "event">
 
-type Target = { merchant: KustomIppMerchantData | null; sale: PaymentSessionSale | null }
+type Target = { merchant: KustomIppMerchantData | null; sale: SaleState | null }
 
 /**
  * Decides what a Kustom session means for Medusa. Pure, so that every combination of session
@@ -125,7 +125,7 @@ export function planSessionOutcome(kustomSessionId: string, session: Session | n
   return adopt ? { ...plan, adopt: plan.action === "record" && plan.data ? plan.data : adopt } : plan
 }
 
-function planForPaymentSession(base: SessionPlan, session: Session, sale: PaymentSessionSale, data: KustomIppPaymentData): SessionPlan {
+function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleState, data: KustomIppPaymentData): SessionPlan {
   const paymentSession = sale.paymentSession
   const open = session.status === "CREATED" || session.status === "ACTIVE"
   if (data.kustom_session_id !== session.session_id) {
@@ -182,7 +182,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: Paymen
 
   const currency = paymentSession.currency_code
   const expected = toMinorUnits(paymentSession.amount as number, currency)
-  const saleTotal = toMinorUnits(sale.sale.total, currency)
+  const saleTotal = toMinorUnits(sale.total, currency)
   if (session.purchase_currency !== currency.toUpperCase() || session.order_amount !== expected || saleTotal !== expected) {
     const problem =
       `Paid ${session.order_amount} ${session.purchase_currency} (minor units) on the device, but the payment is for ` +
@@ -205,16 +205,8 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: Paymen
 
 const loadTargetStep = createStep("kustom-ipp-load-target", async (session: Session | null, { container }) => {
   const merchant = parseMerchantData(session?.merchant_data) ?? null
-  if (!merchant) return new StepResponse<Target>({ merchant: null, sale: null })
-  try {
-    const sale = await loadPaymentSessionSale(container, merchant.payment_session_id)
-    return new StepResponse<Target>({ merchant, sale })
-  } catch (error) {
-    if (error instanceof MedusaError && error.type === MedusaError.Types.NOT_FOUND) {
-      return new StepResponse<Target>({ merchant, sale: null })
-    }
-    throw error
-  }
+  const sale = merchant ? await loadSaleState(container, merchant) : null
+  return new StepResponse<Target>({ merchant, sale })
 })
 
 const recordPaymentOutcomeStep = createStep(

@@ -4,33 +4,44 @@
  * the workflows when a paid session comes back.
  */
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
-import type { MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
+import type { BigNumberInput, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
 import type { Sale } from "../session-mapping"
 
 export type SaleKind = "cart" | "draft_order"
 
 export type SaleRef = { kind: SaleKind; id: string }
 
-export type PaymentSessionSale = {
-  paymentSession: {
-    id: string
-    provider_id: string
-    amount: unknown
-    currency_code: string
-    status: string
-    data: Record<string, unknown> | null
-    payment_collection_id: string
-  }
+export type PaymentSessionRow = {
+  id: string
+  provider_id: string
+  amount: unknown
+  currency_code: string
+  status: string
+  data: Record<string, unknown> | null
+  payment_collection_id: string
+}
+
+/** What deciding about a paid session needs: the payment session and the sale's state. */
+export type SaleState = {
+  paymentSession: PaymentSessionRow
   ref: SaleRef
-  /** A human reference for the clerk and for Kustom's `merchant_reference1`. */
-  reference: string
-  salesChannelId: string | null
   /** Whether the sale can no longer be paid: the cart has an order or the draft was converted. */
   completed: boolean
   /** The order id, when the sale already became one. */
   orderId: string | null
+  /** The sale's total now (major units), to compare with what was paid. */
+  total: BigNumberInput
+}
+
+/** What dispatching a payment needs: the sale with its lines and totals. */
+export type PaymentSessionSale = SaleState & {
+  /** A human reference for the clerk and for Kustom's `merchant_reference1`. */
+  reference: string
+  salesChannelId: string | null
   sale: Sale
 }
+
+const PAYMENT_SESSION_FIELDS = ["id", "provider_id", "amount", "currency_code", "status", "data", "payment_collection_id"]
 
 const ITEM_FIELDS = [
   "id",
@@ -67,13 +78,7 @@ export async function loadPaymentSessionSale(container: MedusaContainer, payment
   } = await query.graph({
     entity: "payment_session",
     fields: [
-      "id",
-      "provider_id",
-      "amount",
-      "currency_code",
-      "status",
-      "data",
-      "payment_collection_id",
+      ...PAYMENT_SESSION_FIELDS,
       "payment_collection.cart.id",
       "payment_collection.order.id",
     ],
@@ -110,6 +115,7 @@ export async function loadPaymentSessionSale(container: MedusaContainer, payment
       salesChannelId: cart.sales_channel_id ?? null,
       completed: Boolean(cart.completed_at || orderId),
       orderId,
+      total: cart.total as BigNumberInput,
       sale: cart as unknown as Sale,
     }
   }
@@ -130,6 +136,7 @@ export async function loadPaymentSessionSale(container: MedusaContainer, payment
       salesChannelId: order.sales_channel_id ?? null,
       completed: !order.is_draft_order,
       orderId: order.is_draft_order ? null : order.id,
+      total: order.total as BigNumberInput,
       sale: order as unknown as Sale,
     }
   }
@@ -138,4 +145,35 @@ export async function loadPaymentSessionSale(container: MedusaContainer, payment
     MedusaError.Types.NOT_ALLOWED,
     `Payment session ${paymentSessionId} belongs to neither a cart nor a draft order; Pay in store takes payments for those only`
   )
+}
+
+/**
+ * The state of a sale named by a session's `merchant_data`, with two queries run side by side
+ * and no line items: what processing a callback needs, on the path from tap to order.
+ */
+export async function loadSaleState(
+  container: MedusaContainer,
+  target: { payment_session_id: string; sale_kind: SaleKind; sale_id: string }
+): Promise<SaleState | null> {
+  const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
+  const [{ data: sessions }, sale] = await Promise.all([
+    query.graph({ entity: "payment_session", fields: PAYMENT_SESSION_FIELDS, filters: { id: target.payment_session_id } }),
+    target.sale_kind === "cart"
+      ? query
+          .graph({ entity: "cart", fields: ["id", "total", "completed_at", "order.id"], filters: { id: target.sale_id } })
+          .then(({ data: [cart] }) => {
+            if (!cart) return null
+            const orderId = (cart as { order?: { id: string } | null }).order?.id ?? null
+            return { completed: Boolean(cart.completed_at || orderId), orderId, total: cart.total as BigNumberInput }
+          })
+      : query
+          .graph({ entity: "order", fields: ["id", "total", "is_draft_order"], filters: { id: target.sale_id } })
+          .then(({ data: [order] }) => {
+            if (!order) return null
+            return { completed: !order.is_draft_order, orderId: order.is_draft_order ? null : order.id, total: order.total as BigNumberInput }
+          }),
+  ])
+  const paymentSession = sessions[0] as PaymentSessionRow | undefined
+  if (!paymentSession || !sale) return null
+  return { paymentSession, ref: { kind: target.sale_kind, id: target.sale_id }, ...sale }
 }

@@ -1,6 +1,6 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { Session, SessionStatus } from "../../lib/kustom-ipp"
-import type { PaymentSessionSale } from "../../lib/sales"
+import type { SaleState } from "../../lib/sales"
 import { KUSTOM_IPP_EVENTS, planSessionOutcome } from "../process-kustom-ipp-session"
 
 const SESSION_ID = "ks_1"
@@ -21,7 +21,7 @@ function session(status: SessionStatus, extra: Partial<Session> = {}): Session {
   } as Session
 }
 
-function sale(overrides: { data?: Record<string, unknown>; status?: string; total?: number; completed?: boolean; kind?: "cart" | "draft_order"; provider?: string } = {}): PaymentSessionSale {
+function sale(overrides: { data?: Record<string, unknown>; status?: string; total?: number; completed?: boolean; kind?: "cart" | "draft_order"; provider?: string } = {}): SaleState {
   return {
     paymentSession: {
       id: "payses_1",
@@ -33,15 +33,13 @@ function sale(overrides: { data?: Record<string, unknown>; status?: string; tota
       payment_collection_id: "paycol_1",
     },
     ref: { kind: overrides.kind ?? "cart", id: "cart_1" },
-    reference: "cart_1",
-    salesChannelId: null,
     completed: overrides.completed ?? false,
     orderId: overrides.completed ? "order_1" : null,
-    sale: { currency_code: "sek", total: overrides.total ?? 125, items: [] },
+    total: overrides.total ?? 125,
   }
 }
 
-const plan = (s: Session | null, target: { merchant?: typeof merchant | null; sale?: PaymentSessionSale | null } = {}) =>
+const plan = (s: Session | null, target: { merchant?: typeof merchant | null; sale?: SaleState | null } = {}) =>
   planSessionOutcome(SESSION_ID, s, { merchant: target.merchant === undefined ? merchant : target.merchant, sale: target.sale === undefined ? sale() : target.sale })
 
 describe("planSessionOutcome", () => {
