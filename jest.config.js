@@ -1,6 +1,7 @@
 // Test types, as Medusa scaffolds them:
 //   unit             – plain suites (client, webhooks, playground, mapping); real HTTP, no database
 //   integration:http – Medusa integration suites booting the development store on a real PostgreSQL
+//   demo             – `npm run demo` end to end in child processes (scripted sale, restarts, Ctrl-C)
 const { loadEnv } = require("@medusajs/framework/utils")
 loadEnv("test", process.cwd())
 
@@ -27,6 +28,10 @@ const byType = {
   e2e: {
     testMatch: ["<rootDir>/e2e/**/*.e2e.spec.[jt]s"],
     testTimeout: 120000,
+  },
+  demo: {
+    testMatch: ["<rootDir>/integration-tests/demo/**/*.spec.ts"],
+    testTimeout: 300000,
   },
   "integration:http": {
     testMatch: ["<rootDir>/integration-tests/http/**/*.spec.[jt]s"],

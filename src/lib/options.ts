@@ -46,6 +46,7 @@ export const pluginOptionsSchema = z
       .default(900_000),
     capture: z.boolean({ error: "must be true (capture on payment) or false (authorize only)" }).default(true),
     timeoutMs: z.number().int().min(1_000).max(120_000).default(10_000),
+    callbackConcurrency: z.number().int().min(1).max(64).default(4),
   })
   .strict()
 
