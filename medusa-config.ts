@@ -27,9 +27,30 @@ const kustomIpp = {
   timeoutMs: env.KUSTOM_IPP_TIMEOUT_MS ? Number(env.KUSTOM_IPP_TIMEOUT_MS) : undefined,
 }
 
+/**
+ * With REDIS_URL, the store runs as it would with several instances: Medusa's Redis event bus,
+ * workflow engine and locking, shared by every instance on the same database.
+ */
+const redisModules = env.REDIS_URL
+  ? [
+      { resolve: "@medusajs/medusa/event-bus-redis", options: { redisUrl: env.REDIS_URL } },
+      { resolve: "@medusajs/medusa/workflow-engine-redis", options: { redis: { redisUrl: env.REDIS_URL } } },
+      {
+        resolve: "@medusajs/medusa/locking",
+        options: {
+          providers: [
+            { resolve: "@medusajs/medusa/locking-redis", id: "locking-redis", is_default: true, options: { redisUrl: env.REDIS_URL } },
+          ],
+        },
+      },
+    ]
+  : []
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    workerMode: (env.MEDUSA_WORKER_MODE as "shared" | "worker" | "server" | undefined) ?? "shared",
     http: {
       storeCors: env.STORE_CORS ?? "http://localhost:8000",
       adminCors: env.ADMIN_CORS ?? "http://localhost:9000",
@@ -42,6 +63,7 @@ module.exports = defineConfig({
     disable: env.MEDUSA_ADMIN_DISABLED === "true",
   },
   modules: [
+    ...redisModules,
     // In a store this module comes with `plugins: [{ resolve: "medusa-plugin-kustom-ipp", options }]`.
     { resolve: "./src/modules/kustom-ipp", options: kustomIpp },
     {

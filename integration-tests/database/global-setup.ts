@@ -12,6 +12,9 @@ declare global {
  * workers inherit them from this process.
  */
 export default async function globalSetup(): Promise<void> {
+  // These suites run Medusa in-process with its default (in-memory) event bus, workflow engine
+  // and locking; the Redis set-up is the multi-instance suite's.
+  delete process.env.REDIS_URL
   const database = await startDatabase()
   Object.assign(process.env, database.env)
   globalThis.__KUSTOM_IPP_TEST_DATABASE__ = database

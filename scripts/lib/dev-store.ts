@@ -127,6 +127,11 @@ export type DevStore = {
   /** How long the start took. */
   readyMs: number
   pids: { medusa: number; postgres?: number }
+  /**
+   * Another Medusa instance on the same database, playground and secrets (for tests of several
+   * instances; give `MEDUSA_WORKER_MODE` and `REDIS_URL` in `env`). Stopped with the store.
+   */
+  startInstance(port: number, env?: Record<string, string>): Promise<{ url: string; pid: number }>
 }
 
 export class PortInUseError extends Error {
@@ -508,6 +513,12 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       seeded,
       readyMs: Date.now() - startedAt,
       pids: { medusa: server.pid!, postgres: database.postmasterPid },
+      async startInstance(port: number, extraEnv: Record<string, string> = {}) {
+        const url = `http://localhost:${port}`
+        const child = spawnMedusa(["start", "--port", String(port)], extraEnv)
+        await waitForHealth(url, child, join(logDir, "medusa.log"), () => Boolean(stopping))
+        return { url, pid: child.pid! }
+      },
     }
   } catch (error) {
     await stop().catch((stopError: Error) => log(stopError.message))
