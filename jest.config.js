@@ -43,7 +43,7 @@ const byType = {
     testTimeout: 300000,
   },
   "integration:http": {
-    testMatch: ["<rootDir>/integration-tests/http/**/*.spec.[jt]s"],
+    testMatch: ["<rootDir>/integration-tests/http/**/*.spec.[jt]s", "<rootDir>/integration-tests/package/**/*.spec.[jt]s"],
     globalSetup: "./integration-tests/database/global-setup.ts",
     globalTeardown: "./integration-tests/database/global-teardown.ts",
   },
