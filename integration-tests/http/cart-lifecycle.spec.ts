@@ -7,6 +7,7 @@ import { toMinorUnits } from "../../src/lib/session-mapping"
 import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
 import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
+import { captureOutput } from "../helpers/capture-output"
 import { createDevice, expireSession, kustomClient, onDevice } from "../helpers/kustom"
 import { usePlayground } from "../helpers/playground"
 import { createCart, ordersOfCart, paidOrderOfCart, payInStore, paymentSessionOf } from "../helpers/store-sale"
@@ -18,6 +19,8 @@ jest.setTimeout(180_000)
 globalThis.crypto ??= webcrypto as Crypto
 
 const fixture = usePlayground()
+const output = captureOutput()
+afterAll(() => output.restore())
 
 medusaIntegrationTestRunner({
   inApp: true,
@@ -131,6 +134,10 @@ medusaIntegrationTestRunner({
       }, "the mismatch to be recorded")
       expect(flagged.data.problem).toMatch(/No order was created/)
       expect(await ordersOfCart(container(), cartId)).toBe(0)
+      await waitFor(
+        async () => output.text().includes(`a payment needs attention (kustom_ipp.session.amount_mismatch): Kustom session ${sale.kustomSessionId}`),
+        "the attention log line"
+      )
     })
 
     it("answers 401 to forged and tampered callbacks and changes nothing", async () => {
