@@ -1,72 +1,133 @@
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
-import { Badge, Container, Heading, Text } from "@medusajs/ui"
-import { useQuery } from "@tanstack/react-query"
-import { sdk } from "../lib/sdk"
+import { Badge, Container, Heading, StatusBadge, Text } from "@medusajs/ui"
+import { useOrderInStorePayments, type OrderInStorePayment } from "../lib/api"
+import { eventLabel, formatDateTime, formatMinor, formatTime } from "../lib/format"
 
-type InStorePayment = {
-  id: string
-  provider_id: string
-  currency_code: string
-  data: Record<string, unknown> | null
-  captured_at: string | null
-  canceled_at: string | null
+const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
+  CAPTURED: "green",
+  PART_CAPTURED: "orange",
+  AUTHORIZED: "blue",
+  CANCELLED: "grey",
+  EXPIRED: "grey",
+  CLOSED: "grey",
 }
 
-const PREFIX = "pp_pay-in-store_"
+const Row = ({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) => (
+  <div className="contents" data-testid={testId}>
+    <Text size="small" leading="compact" className="text-ui-fg-subtle">
+      {label}
+    </Text>
+    <Text size="small" leading="compact" className="break-all">
+      {children}
+    </Text>
+  </div>
+)
 
-function formatMinor(amount: unknown, currency: string): string {
-  if (typeof amount !== "number") return "—"
-  const format = new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() })
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2
-  return format.format(amount / 10 ** digits)
-}
-
-/** Payment details of an order paid in store: device, Kustom ids, captured and refunded. */
-const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
-  const { data } = useQuery({
-    queryKey: ["kustom-ipp", "order-payments", order.id],
-    queryFn: () =>
-      sdk.admin.order.retrieve(order.id, {
-        fields: "id,*payment_collections,*payment_collections.payments",
-      }),
-  })
-  const payments = ((data?.order?.payment_collections ?? []) as { payments?: InStorePayment[] }[])
-    .flatMap((collection) => collection.payments ?? [])
-    .filter((payment) => payment.provider_id.startsWith(PREFIX))
-  if (!payments.length) return null
-
+const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
+  const money = (amount: number) => formatMinor(amount, payment.currency_code, payment.currency_exponent)
+  const status = payment.kustom_order_status ?? payment.kustom_status
   return (
-    <Container className="divide-y p-0">
+    <div className="flex flex-col divide-y" data-testid="kustom-ipp-order-payment">
+      <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 px-6 py-4">
+        <Row label="Device" testId="order-payment-device">
+          {payment.device_name ?? (payment.device_id ? "A removed device" : "—")}
+          {payment.device_id && <span className="text-ui-fg-muted block text-xs">{payment.device_id}</span>}
+        </Row>
+        <Row label="IPP session" testId="order-payment-session">
+          {payment.kustom_session_id ?? "—"}
+        </Row>
+        <Row label="Kustom order" testId="order-payment-kustom-order">
+          {payment.kustom_order_id ?? "—"}
+        </Row>
+        <Row label="Status">
+          {status ? (
+            <StatusBadge color={ORDER_STATUS_COLORS[status] ?? "blue"} data-testid="order-payment-status">
+              {status.replace(/_/g, " ").toLowerCase()}
+            </StatusBadge>
+          ) : (
+            "—"
+          )}
+        </Row>
+        <Row label="Captured" testId="order-payment-captured">
+          {money(payment.captured_amount)}
+        </Row>
+        <Row label="Refunded" testId="order-payment-refunded">
+          {money(payment.refunded_amount)}
+        </Row>
+      </dl>
+      {payment.refunds.length > 0 && (
+        <div className="flex flex-col gap-y-1 px-6 py-4" data-testid="order-payment-refunds">
+          <Text size="small" weight="plus">
+            Refunds
+          </Text>
+          {payment.refunds.map((refund) => (
+            <div key={refund.id} className="flex justify-between gap-x-2">
+              <Text size="small" className="text-ui-fg-subtle">
+                {formatDateTime(refund.created_at)}
+                {refund.note ? ` · ${refund.note}` : ""}
+              </Text>
+              <Text size="small">{money(refund.amount)}</Text>
+            </div>
+          ))}
+        </div>
+      )}
+      <div className="flex flex-col gap-y-1 px-6 py-4" data-testid="order-payment-callbacks">
+        <Text size="small" weight="plus">
+          Callbacks from Kustom
+        </Text>
+        {payment.callbacks.length ? (
+          payment.callbacks.map((callback, index) => (
+            <div key={index} className="flex items-center justify-between gap-x-2" data-testid="order-payment-callback">
+              <Text size="small" title={callback.event_type}>
+                {eventLabel(callback.event_type)}
+                {callback.failure_reason ? ` (${callback.failure_reason})` : ""}
+              </Text>
+              <div className="flex items-center gap-x-2">
+                <Text size="xsmall" className="text-ui-fg-muted" title={formatDateTime(callback.received_at)}>
+                  {formatTime(callback.received_at)}
+                </Text>
+                <Badge size="2xsmall" color={callback.signature_ok ? "green" : "red"}>
+                  {callback.signature_ok ? "signed" : "bad signature"}
+                </Badge>
+              </div>
+            </div>
+          ))
+        ) : (
+          <Text size="small" className="text-ui-fg-subtle">
+            None recorded for this payment.
+          </Text>
+        )}
+      </div>
+      {!payment.live && payment.kustom_order_id && (
+        <div className="px-6 py-2">
+          <Text size="xsmall" className="text-ui-fg-muted">
+            Kustom could not be asked just now; amounts are the last ones recorded.
+          </Text>
+        </div>
+      )}
+    </div>
+  )
+}
+
+/**
+ * On an order paid in store: the device, the Kustom session and order, the amounts captured and
+ * refunded in Kustom (refunds made with Medusa's own refund action reach Kustom and show here),
+ * and the callbacks Kustom sent for the payment.
+ */
+const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
+  const { data } = useOrderInStorePayments(order.id)
+  const payments = data?.payments ?? []
+  if (!payments.length) return null
+  return (
+    <Container className="divide-y p-0" data-testid="order-in-store-payment">
       <div className="flex items-center justify-between px-6 py-4">
         <Heading level="h2">Paid in store</Heading>
         <Badge size="2xsmall">Kustom</Badge>
       </div>
-      {payments.map((payment) => {
-        const info = payment.data ?? {}
-        const rows: [string, string][] = [
-          ["Device", String(info.device_id ?? "—")],
-          ["Kustom session", String(info.kustom_session_id ?? "—")],
-          ["Kustom order", String(info.kustom_order_id ?? "—")],
-          ["Status", String(info.kustom_status ?? "—")],
-          ["Captured", formatMinor(info.captured_amount, payment.currency_code)],
-          ["Refunded", formatMinor(info.refunded_amount ?? 0, payment.currency_code)],
-        ]
-        return (
-          <dl key={payment.id} className="grid grid-cols-2 gap-y-2 px-6 py-4" data-testid="kustom-ipp-order-payment">
-            {rows.map(([label, value]) => (
-              <div key={label} className="contents">
-                <Text size="small" leading="compact" className="text-ui-fg-subtle">
-                  {label}
-                </Text>
-                <Text size="small" leading="compact" className="break-all">
-                  {value}
-                </Text>
-              </div>
-            ))}
-          </dl>
-        )
-      })}
+      {payments.map((payment) => (
+        <PaymentDetails key={payment.payment_id} payment={payment} />
+      ))}
     </Container>
   )
 }

@@ -3,9 +3,16 @@ import type { Logger } from "@medusajs/framework/types"
 import { verifyKustomWebhook, type KustomIppClient, type VerifyKustomWebhookResult, type WebhookHeaders } from "../../lib/kustom-ipp"
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
 import { KustomIppCallback } from "./models/callback"
+import { KustomIppActivity } from "./models/activity"
+import { KustomIppDeviceDefault } from "./models/device-default"
+import { KustomIppEnrollmentCode } from "./models/enrollment-code"
+import { KustomIppLocationLink } from "./models/location-link"
+import { AdminSettings, type CallbackAttempt } from "./admin-settings"
 
 type InjectedDependencies = {
   logger: Logger
+  /** The module's MikroORM entity manager (registered by Medusa's module loader). */
+  manager?: unknown
 }
 
 export type RecordCallbackInput = {
@@ -17,6 +24,14 @@ export type RecordCallbackInput = {
   event_timestamp?: Date | null
 }
 
+/** Workflow failures arrive as plain objects with a message, not always as Error instances. */
+function errorMessage(error: unknown): string {
+  if (error && typeof error === "object" && typeof (error as { message?: unknown }).message === "string") {
+    return (error as { message: string }).message
+  }
+  return String(error)
+}
+
 /** How long to wait before processing a failed callback again: 5 s, 10 s, … capped at 10 min. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(600_000, 5_000 * 2 ** Math.max(0, attempts - 1))
@@ -26,15 +41,24 @@ export function retryDelayMs(attempts: number): number {
  * The plugin's own module: the Kustom connection for everything outside the payment provider
  * (callback route, workflows, admin routes, jobs) and the record of callbacks received.
  */
-class KustomIppModuleService extends MedusaService({ KustomIppCallback }) {
+class KustomIppModuleService extends MedusaService({
+  KustomIppCallback,
+  KustomIppActivity,
+  KustomIppDeviceDefault,
+  KustomIppEnrollmentCode,
+  KustomIppLocationLink,
+}) {
   readonly options: PluginOptions
   readonly client: KustomIppClient
+  /** What the admin edits and shows: device defaults, location links, codes, last activity. */
+  readonly settings: AdminSettings
 
   constructor(container: InjectedDependencies, rawOptions: unknown) {
     // eslint-disable-next-line prefer-rest-params
     super(...arguments)
     this.options = parsePluginOptions(rawOptions)
     this.client = createKustomClient(this.options, container.logger)
+    this.settings = new AdminSettings(this, container)
     if (!this.options.webhookSecrets.length) {
       container.logger.warn(
         "Kustom In-Person Payments: no webhookSecrets configured — every callback will be rejected and paid sessions will only be found by the sweep job. Set webhookSecrets to the secret shown in the Kustom portal."
@@ -64,6 +88,14 @@ class KustomIppModuleService extends MedusaService({ KustomIppCallback }) {
     }
   }
 
+  /**
+   * Notes that a callback arrived at the callback route and whether its signature verified,
+   * for the admin's connection status. One row updated in place; never throws.
+   */
+  async noteCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
+    await this.settings.noteCallbackAttempt(attempt)
+  }
+
   async markCallbackProcessed(id: string): Promise<void> {
     await this.updateKustomIppCallbacks({ id, status: "processed", processed_at: new Date(), last_error: null, next_attempt_at: null })
   }
@@ -76,7 +108,7 @@ class KustomIppModuleService extends MedusaService({ KustomIppCallback }) {
       id,
       status: "failed",
       attempts,
-      last_error: error instanceof Error ? error.message.slice(0, 1000) : String(error).slice(0, 1000),
+      last_error: errorMessage(error).slice(0, 1000),
       next_attempt_at: new Date(Date.now() + retryDelayMs(attempts)),
     })
   }

@@ -18,6 +18,7 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
     return
   }
   const verified = kustomIpp.verifyCallback(rawBody, req.headers)
+  await kustomIpp.noteCallbackAttempt({ ok: verified.ok, reason: verified.ok ? null : verified.reason })
   if (!verified.ok) {
     // The reason stays in the log: telling a caller which check failed would help a forger.
     logger.warn(`Kustom In-Person Payments: rejected a callback (${verified.reason})`)

@@ -1,23 +1,36 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
-import { loadInStorePaymentStatus } from "../../../../../../lib/in-store-payments/status"
 import { resolvePayInStoreProvider } from "../../../../../../lib/in-store-payments/providers"
 import { sendDraftOrderToDeviceWorkflow } from "../../../../../../workflows"
 import type { SendToDeviceBody } from "../../../validators"
+import { kustomCall, kustomModule } from "../../../helpers"
+import { loadDraftOrderPaymentView, type DraftOrderPaymentView } from "../../payment-view"
 
-/** Sends the draft order's payment to a device ("Pay in store"). */
-export const POST = async (req: AuthenticatedMedusaRequest<SendToDeviceBody>, res: MedusaResponse) => {
+/**
+ * Sends the draft order's payment to a device ("Pay in store"). The device is looked up first
+ * (a safe, retried read), so a removed device or an unreachable Kustom is reported before
+ * anything is pushed anywhere.
+ */
+export const POST = async (req: AuthenticatedMedusaRequest<SendToDeviceBody>, res: MedusaResponse<DraftOrderPaymentView>) => {
   const providerId = await resolvePayInStoreProvider(req.scope, req.validatedBody.provider_id)
+  const deviceId = req.validatedBody.device_id
+  await kustomCall("checking the device", () => kustomModule(req.scope).client.devices.get(deviceId)).catch((error) => {
+    if (error instanceof MedusaError && error.type === MedusaError.Types.NOT_FOUND) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        "This device is no longer registered with Kustom (it was removed). Choose another device, or register the phone again in Settings → In-Person Payments."
+      )
+    }
+    throw error
+  })
   await sendDraftOrderToDeviceWorkflow(req.scope).run({
     input: { order_id: req.params.id, device_id: req.validatedBody.device_id, provider_id: providerId },
   })
-  const status = await loadInStorePaymentStatus(req.scope, { kind: "draft_order", id: req.params.id })
-  res.status(200).json(status)
+  await kustomModule(req.scope).settings.rememberDevice(req.validatedBody.device_id)
+  res.status(200).json(await loadDraftOrderPaymentView(req.scope, req.params.id))
 }
 
 /** The draft order's in-store payment, live from Kustom while it is on the device. */
-export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse) => {
-  const status = await loadInStorePaymentStatus(req.scope, { kind: "draft_order", id: req.params.id })
-  if (!status) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Draft order ${req.params.id} was not found`)
-  res.status(200).json(status)
+export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<DraftOrderPaymentView>) => {
+  res.status(200).json(await loadDraftOrderPaymentView(req.scope, req.params.id))
 }

@@ -1,0 +1,343 @@
+/**
+ * The plugin's admin, end to end in a real (headless) Chromium against the development store
+ * (Medusa with this plugin and its admin, an embedded PostgreSQL, the Kustom playground) and the
+ * playground's virtual POS device page standing in for the clerk's phone:
+ *
+ *   log in → Settings → In-Person Payments → create an enrollment code → register the virtual
+ *   device with it → the device appears → link the stock location, see the phone on its page →
+ *   a draft order → "Pay in store" to that device → choose card and tap "Pay" on the device →
+ *   the order is created and linked → its payment on the order page → "Pay in store" in
+ *   Settings → Regions. Then: a decline, cancel from the admin, send again and pay; and renaming
+ *   and removing a device.
+ *
+ * Needs Debian's Chromium at /usr/bin/chromium (driven through playwright-core; nothing is
+ * downloaded) and ~1 minute to start the store the first time. Screenshots of every step go to
+ * test-artifacts/admin-e2e/ (the path is printed).
+ *
+ *   npx cross-env TEST_TYPE=e2e jest e2e/admin
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "fs"
+import os from "os"
+import path from "path"
+import { chromium, type BrowserContext, type Page } from "playwright-core"
+import { startDevStoreProcess, type DevStoreProcess } from "./support/dev-store-process"
+
+const CHROMIUM = "/usr/bin/chromium"
+const ARTIFACTS = path.resolve(__dirname, "..", "test-artifacts", "admin-e2e")
+const DESKTOP = { width: 1440, height: 1000 }
+const PHONE = { width: 390, height: 844 }
+const DEVICE_NAME = "Till E2E"
+
+const hasChromium = existsSync(CHROMIUM)
+if (!hasChromium) {
+  // eslint-disable-next-line no-console
+  console.warn(`admin e2e skipped: ${CHROMIUM} is not installed (apt-get install -y chromium)`)
+}
+const describeWithChromium = hasChromium ? describe : describe.skip
+
+jest.setTimeout(300_000)
+
+type Json = Record<string, any>
+
+describeWithChromium("admin: enroll a phone, pay in store, see the order", () => {
+  let store: DevStoreProcess
+  let dataDir: string
+  let profileDir: string
+  let context: BrowserContext
+  let admin: Page
+  let device: Page
+  let step = 0
+  let registeredDeviceId: string
+  const pageErrors: string[] = []
+
+  async function shot(page: Page, name: string): Promise<void> {
+    step += 1
+    await page.screenshot({ path: path.join(ARTIFACTS, `${String(step).padStart(2, "0")}-${name}.png`), animations: "disabled" })
+  }
+
+  async function openAdmin(route: string): Promise<void> {
+    await admin.goto(`${store.adminUrl}${route}`)
+  }
+
+  /** Chooses an option of a Radix select (as @medusajs/ui renders it) by its trigger's test id. */
+  async function choose(page: Page, triggerTestId: string, option: string | RegExp): Promise<void> {
+    await page.getByTestId(triggerTestId).click()
+    await page.getByRole("option", { name: option }).click()
+  }
+
+  /** A Medusa admin call made by the logged-in browser (session cookie), as the dashboard makes them. */
+  async function adminApi(method: string, route: string, body?: unknown): Promise<Json> {
+    return admin.evaluate(
+      async ({ method, route, body }) => {
+        const response = await fetch(route, {
+          method,
+          credentials: "include",
+          headers: { "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
+        const json = await response.json()
+        if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${json.message}`)
+        return json
+      },
+      { method, route, body }
+    )
+  }
+
+  /** A draft order at the counter: two products and pick-up, through the admin API. */
+  async function buildDraftOrder(): Promise<{ id: string; display_id: number }> {
+    const seed = store.store
+    const { draft_order: draft } = await adminApi("POST", "/admin/draft-orders", {
+      email: "counter@example.com",
+      region_id: seed.regionId,
+      sales_channel_id: seed.salesChannelId,
+      items: [
+        { variant_id: seed.variants.mug, quantity: 1 },
+        { variant_id: seed.variants.tee, quantity: 1 },
+      ],
+      shipping_address: { first_name: "Walk", last_name: "In", address_1: "Storgatan 1", city: "Stockholm", postal_code: "11122", country_code: seed.countryCode },
+      shipping_methods: [{ name: "Pick up at the counter", shipping_option_id: seed.shippingOptionId, amount: 10 }],
+    })
+    return draft
+  }
+
+  async function widgetPhase(): Promise<string | null> {
+    return admin.getByTestId("pay-in-store-status").getAttribute("data-phase")
+  }
+
+  async function waitForPhase(phase: string, timeout = 30_000): Promise<void> {
+    await admin.waitForSelector(`[data-testid="pay-in-store-status"][data-phase="${phase}"]`, { timeout })
+  }
+
+  async function waitForDeviceScreen(name: string, timeout = 30_000): Promise<void> {
+    await device.waitForSelector(`[data-screen="${name}"]:not([hidden])`, { timeout })
+  }
+
+  beforeAll(async () => {
+    rmSync(ARTIFACTS, { recursive: true, force: true })
+    mkdirSync(ARTIFACTS, { recursive: true })
+    // eslint-disable-next-line no-console
+    console.log(`admin e2e screenshots: ${ARTIFACTS}`)
+    dataDir = mkdtempSync(path.join(os.tmpdir(), "kustom-ipp-admin-e2e-"))
+    store = await startDevStoreProcess(dataDir)
+    profileDir = mkdtempSync(path.join(os.tmpdir(), "kustom-ipp-admin-e2e-profile-"))
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: DESKTOP,
+      locale: "en-US",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    })
+    admin = context.pages()[0] ?? (await context.newPage())
+    admin.on("pageerror", (error) => pageErrors.push(`admin: ${error.message}`))
+    device = await context.newPage()
+    await device.setViewportSize(PHONE)
+    device.on("pageerror", (error) => pageErrors.push(`device: ${error.message}`))
+  })
+
+  afterAll(async () => {
+    await context?.close()
+    await store?.stop()
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true })
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([])
+  })
+
+  it("logs in, enrolls the virtual device with a code, pays a draft order on it and shows the order's payment", async () => {
+    // Log in. The admin is compiled on first use, so the first page may take a while.
+    await admin.goto(`${store.adminUrl}/login`, { timeout: 180_000 })
+    await admin.fill('input[name="email"]', store.adminEmail)
+    await admin.fill('input[name="password"]', store.adminPassword)
+    await shot(admin, "login")
+    await admin.getByRole("button", { name: "Continue with Email" }).click()
+    await admin.waitForURL(/\/app\/orders/, { timeout: 120_000 })
+
+    // Settings → In-Person Payments: the connection works and shows the callback URL.
+    await openAdmin("/settings/in-person-payments")
+    await admin.getByTestId("connection-api-key").getByText("Working").waitFor({ timeout: 60_000 })
+    expect(await admin.getByTestId("connection-callback-url").textContent()).toContain(`${store.medusaUrl}/hooks/kustom-ipp`)
+    expect(await admin.getByTestId("connection-environment").textContent()).toContain("Playground")
+    const pageText = (await admin.textContent("body")) ?? ""
+    expect(pageText).not.toContain(store.apiKey)
+    expect(pageText).not.toContain(store.webhookSecret)
+    await shot(admin, "settings-connection")
+
+    // Create an enrollment code: large, with its expiry counting down.
+    await admin.getByTestId("open-enroll-device").click()
+    await admin.getByTestId("enroll-device-drawer").waitFor()
+    await shot(admin, "enroll-drawer")
+    await admin.getByTestId("create-enrollment-code").click()
+    const codeText = (await admin.getByTestId("enrollment-code").textContent({ timeout: 15_000 })) ?? ""
+    const code = codeText.replace(/\s+/g, "")
+    expect(code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/)
+    expect(codeText).toMatch(/^\w{4} \w{4}$/)
+    const countdown = (await admin.getByTestId("enrollment-countdown").textContent()) ?? ""
+    expect(countdown).toMatch(/^1:59:[0-5]\d$|^2:00:00$/)
+    await shot(admin, "enrollment-code")
+
+    // Register the virtual POS device page with that code, as a clerk would in the POS app.
+    await device.goto(`${store.playgroundUrl}/device`)
+    await waitForDeviceScreen("register")
+    await device.getByTestId("code-input").fill(code)
+    await device.getByTestId("name-input").fill(DEVICE_NAME)
+    await device.getByTestId("platform-IOS").check({ force: true })
+    await shot(device, "device-register")
+    await device.getByTestId("register-button").click()
+    await waitForDeviceScreen("idle")
+    expect((await device.getByTestId("device-name").textContent())?.trim()).toBe(DEVICE_NAME)
+    await shot(device, "device-registered")
+
+    // The admin notices without a reload: the code is used, the device is listed.
+    await admin.getByTestId("enrollment-consumed").waitFor({ timeout: 20_000 })
+    expect(await admin.getByTestId("enrollment-consumed").textContent()).toContain(DEVICE_NAME)
+    await shot(admin, "enrollment-consumed")
+    await admin.keyboard.press("Escape")
+    const row = admin.locator('tr[data-testid^="device-row-"]', { hasText: DEVICE_NAME })
+    await row.waitFor({ timeout: 20_000 })
+    registeredDeviceId = ((await row.getAttribute("data-testid")) ?? "").replace("device-row-", "")
+    expect(await row.textContent()).toContain("iOS")
+    await admin.getByTestId(`enrollment-row-${code}`).getByText("Used").waitFor()
+    await row.scrollIntoViewIfNeeded()
+    await shot(admin, "device-listed")
+
+    // Link the store's stock location to the Kustom location; its page then shows the phone.
+    const stockLocationId = store.store.stockLocationId
+    await admin.getByTestId(`stock-location-select-${stockLocationId}`).scrollIntoViewIfNeeded()
+    await choose(admin, `stock-location-select-${stockLocationId}`, /Playground Store/)
+    await admin.getByText("linked", { exact: false }).first().waitFor()
+    await shot(admin, "stock-location-linked")
+    await openAdmin(`/settings/locations/${stockLocationId}`)
+    await admin.getByTestId(`location-device-${registeredDeviceId}`).waitFor({ timeout: 30_000 })
+    await admin.getByTestId("location-in-store-devices").scrollIntoViewIfNeeded()
+    await shot(admin, "location-devices")
+    await admin.getByTestId("enroll-device-here").click()
+    await admin.getByTestId("create-enrollment-code").click()
+    await admin.getByTestId("enrollment-code").waitFor()
+    await shot(admin, "location-enroll-code")
+    await admin.keyboard.press("Escape")
+    await admin.getByTestId("location-pending-codes").waitFor({ timeout: 20_000 })
+
+    // A draft order, then "Pay in store" to the new device.
+    const draft = await buildDraftOrder()
+    await openAdmin(`/draft-orders/${draft.id}`)
+    await admin.getByTestId("pay-in-store-widget").waitFor({ timeout: 60_000 })
+    expect(await widgetPhase()).toBe("idle")
+    await choose(admin, "pay-in-store-device-select", new RegExp(DEVICE_NAME))
+    await shot(admin, "draft-order-pay-in-store")
+    await admin.getByTestId("pay-in-store-send").click()
+    await waitForPhase("on_device")
+    expect(await admin.getByTestId("pay-in-store-device-name").textContent()).toBe(DEVICE_NAME)
+    await shot(admin, "payment-on-device")
+
+    // On the phone: the payment shows up by itself; the clerk picks card, then the customer pays.
+    await waitForDeviceScreen("session")
+    await shot(device, "device-session")
+    await device.getByTestId("card-button").click()
+    await waitForPhase("active")
+    await shot(admin, "payment-method-chosen")
+    await device.getByTestId("pay-button").click()
+    await device.waitForSelector('[data-testid="result"][data-result="paid"]')
+    await shot(device, "device-paid")
+
+    // The draft order became an order by itself, and the widget links to it.
+    await waitForPhase("paid")
+    const link = admin.getByTestId("pay-in-store-order-link")
+    expect(await link.textContent()).toContain(`#${draft.display_id}`)
+    await shot(admin, "draft-order-paid")
+    await link.click()
+    await admin.waitForURL(new RegExp(`/app/orders/${draft.id}`))
+    const payment = admin.getByTestId("kustom-ipp-order-payment")
+    await payment.waitFor({ timeout: 60_000 })
+    expect(await admin.getByTestId("order-payment-device").textContent()).toContain(DEVICE_NAME)
+    expect((await admin.getByTestId("order-payment-status").textContent())?.toLowerCase()).toContain("captured")
+    expect(await admin.getByTestId("order-payment-session").textContent()).toMatch(/[0-9a-f-]{36}/)
+    expect(await admin.getByTestId("order-payment-kustom-order").textContent()).toMatch(/[0-9a-f-]{36}/)
+    await admin.getByTestId("order-payment-callback").filter({ hasText: "Paid" }).waitFor({ timeout: 20_000 })
+    await payment.scrollIntoViewIfNeeded()
+    await shot(admin, "order-payment")
+
+    // A refund with Medusa's own refund action reaches Kustom and shows in the widget.
+    // Medusa's "Payments" card (a @medusajs/ui Container) and its payment row's action menu.
+    const payments = admin.locator('div[class*="shadow-elevation-card"]').filter({ has: admin.getByRole("heading", { name: "Payments", exact: true }) })
+    await payments.locator('button[aria-haspopup="menu"]').last().click()
+    await admin.getByRole("menuitem", { name: "Refund" }).click()
+    await admin.locator('[role="dialog"] input[name="amount"]').fill("50")
+    await admin.locator('[role="dialog"] textarea').fill("Returned a mug")
+    await shot(admin, "order-refund")
+    await admin.locator('[role="dialog"]').getByRole("button", { name: "Save" }).click()
+    await admin.getByTestId("order-payment-refunds").waitFor({ timeout: 30_000 })
+    await admin.getByTestId("order-payment-refunded").getByText(/50\.00/).waitFor({ timeout: 30_000 })
+    expect(await admin.getByTestId("order-payment-refunds").textContent()).toContain("Returned a mug")
+    await payment.scrollIntoViewIfNeeded()
+    await shot(admin, "order-refunded")
+
+    // Settings → Regions: the provider is a readable "Pay in store" choice.
+    await openAdmin(`/settings/regions/${store.regionId}`)
+    await admin.getByText("Pay In Store (KUSTOM)").first().waitFor({ timeout: 30_000 })
+    await shot(admin, "region-payment-provider")
+  })
+
+  it("shows a decline with its reason, cancels from the admin, sends again and pays", async () => {
+    const draft = await buildDraftOrder()
+    await openAdmin(`/draft-orders/${draft.id}`)
+    await admin.getByTestId("pay-in-store-widget").waitFor({ timeout: 60_000 })
+    // The device used last is preselected.
+    await admin.getByTestId("pay-in-store-device-select").getByText(DEVICE_NAME).waitFor({ timeout: 15_000 })
+    await admin.getByTestId("pay-in-store-send").click()
+    await waitForPhase("on_device")
+
+    await waitForDeviceScreen("session")
+    await device.getByTestId("decline-button").click()
+    await device.getByTestId("decline-reason-INSUFFICIENT_FUNDS").click()
+    await device.waitForSelector('[data-testid="result"][data-result="declined"]')
+    await shot(device, "device-declined")
+    await waitForPhase("declined")
+    expect(await admin.getByTestId("pay-in-store-decline").textContent()).toContain("Insufficient funds")
+    await shot(admin, "admin-declined")
+
+    // Cancel from the admin: the phone stops asking.
+    await admin.getByTestId("pay-in-store-cancel").click()
+    await admin.getByRole("button", { name: "Cancel payment" }).last().click()
+    await waitForPhase("cancelled")
+    await device.waitForSelector('[data-testid="result"][data-result="cancelled"]', { timeout: 30_000 })
+    await shot(admin, "admin-cancelled")
+    await shot(device, "device-cancelled")
+
+    // Send again to the same device, and pay.
+    expect(await admin.getByTestId("pay-in-store-send").textContent()).toBe("Send again")
+    await admin.getByTestId("pay-in-store-send").click()
+    await waitForPhase("on_device")
+    await waitForDeviceScreen("session")
+    await device.getByTestId("pay-button").click()
+    await device.waitForSelector('[data-testid="result"][data-result="paid"]')
+    await waitForPhase("paid")
+    await shot(admin, "resent-and-paid")
+    expect(await admin.getByTestId("pay-in-store-order-link").textContent()).toContain(`#${draft.display_id}`)
+  })
+
+  it("renames and removes a device, asking before removing", async () => {
+    await openAdmin("/settings/in-person-payments")
+    const row = admin.getByTestId(`device-row-${registeredDeviceId}`)
+    await row.waitFor({ timeout: 30_000 })
+    await admin.getByTestId(`device-actions-${registeredDeviceId}`).click()
+    await admin.getByTestId("device-rename").click()
+    await admin.getByTestId("device-name-input").fill("Front counter")
+    await shot(admin, "device-rename")
+    await admin.getByTestId("device-save").click()
+    await row.getByText("Front counter").waitFor({ timeout: 15_000 })
+    expect(await row.textContent()).toContain("Playground Store")
+
+    await admin.getByTestId(`device-actions-${registeredDeviceId}`).click()
+    await admin.getByTestId("device-remove").click()
+    await admin.getByRole("button", { name: "Remove device" }).waitFor()
+    await shot(admin, "device-remove-confirm")
+    await admin.getByRole("button", { name: "Remove device" }).click()
+    await row.waitFor({ state: "detached", timeout: 15_000 })
+    await shot(admin, "device-removed")
+    // The phone learns it was removed and goes back to registration.
+    await waitForDeviceScreen("register", 30_000)
+    expect(readdirSync(ARTIFACTS).length).toBeGreaterThan(20)
+  })
+})

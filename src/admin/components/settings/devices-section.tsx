@@ -1,0 +1,55 @@
+import { Container, Table, Text } from "@medusajs/ui"
+import { errorMessage, useDevices, useKustomLocations } from "../../lib/api"
+import { formatAgo, formatDateTime, platformLabel, useNow } from "../../lib/format"
+import { DeviceActions } from "../device-actions"
+import { EmptyState, SectionHeader } from "../section"
+
+/** The registered phones. The list refreshes by itself, so a phone registered just now appears. */
+export const DevicesSection = () => {
+  const now = useNow(5_000)
+  const { data, isPending, isError, error } = useDevices()
+  const locations = useKustomLocations()
+  const devices = data?.devices ?? []
+  const showLastSeen = devices.some((device) => device.last_seen_at)
+  return (
+    <Container className="divide-y p-0" data-testid="kustom-devices">
+      <SectionHeader title="Devices" description="Phones registered with the Kustom POS app. Payments are sent to one of these." />
+      {isError ? (
+        <EmptyState error>{errorMessage(error)}</EmptyState>
+      ) : !devices.length ? (
+        <EmptyState>{isPending ? "Loading…" : "No devices yet. Enroll one with a code above."}</EmptyState>
+      ) : (
+        <Table>
+          <Table.Header>
+            <Table.Row>
+              <Table.HeaderCell>Name</Table.HeaderCell>
+              <Table.HeaderCell>Platform</Table.HeaderCell>
+              <Table.HeaderCell>Location</Table.HeaderCell>
+              <Table.HeaderCell>Registered</Table.HeaderCell>
+              {showLastSeen && <Table.HeaderCell>Last seen</Table.HeaderCell>}
+              <Table.HeaderCell />
+            </Table.Row>
+          </Table.Header>
+          <Table.Body>
+            {devices.map((device) => (
+              <Table.Row key={device.id} data-testid={`device-row-${device.id}`}>
+                <Table.Cell>
+                  <Text size="small" weight="plus" data-testid="device-name-cell">
+                    {device.name}
+                  </Text>
+                </Table.Cell>
+                <Table.Cell>{platformLabel(device.platform)}</Table.Cell>
+                <Table.Cell>{device.location_name ?? "—"}</Table.Cell>
+                <Table.Cell>{formatDateTime(device.created_at)}</Table.Cell>
+                {showLastSeen && <Table.Cell>{device.last_seen_at ? formatAgo(device.last_seen_at, now) : "—"}</Table.Cell>}
+                <Table.Cell className="text-right">
+                  <DeviceActions device={device} locations={locations.data?.locations ?? []} />
+                </Table.Cell>
+              </Table.Row>
+            ))}
+          </Table.Body>
+        </Table>
+      )}
+    </Container>
+  )
+}

@@ -1,0 +1,115 @@
+import { Plus } from "@medusajs/icons"
+import { Button, Container, StatusBadge, Table, Text, toast, usePrompt } from "@medusajs/ui"
+import { useState } from "react"
+import { errorMessage, useCancelEnrollment, useEnrollments, useKustomLocations, type Enrollment } from "../../lib/api"
+import { formatCountdown, formatDateTime, groupCode, useNow } from "../../lib/format"
+import { EnrollDeviceDrawer } from "../enroll-device-drawer"
+import { EmptyState, SectionHeader } from "../section"
+
+const STATUS: Record<Enrollment["status"], { label: string; color: "green" | "blue" | "grey" | "red" }> = {
+  PENDING: { label: "Waiting for a phone", color: "blue" },
+  CONSUMED: { label: "Used", color: "green" },
+  EXPIRED: { label: "Expired", color: "grey" },
+  CANCELLED: { label: "Cancelled", color: "red" },
+}
+
+/** Create one-time codes that register a phone, see which are waiting or used, cancel a waiting one. */
+export const EnrollmentsSection = () => {
+  const now = useNow()
+  const [open, setOpen] = useState(false)
+  const { data, isPending, isError, error } = useEnrollments()
+  const locations = useKustomLocations()
+  const cancel = useCancelEnrollment()
+  const prompt = usePrompt()
+
+  const confirmCancel = async (enrollment: Enrollment) => {
+    const confirmed = await prompt({
+      title: `Cancel code ${groupCode(enrollment.enrollment_code)}?`,
+      description: "No phone can register with it afterwards. Create a new code when needed.",
+      confirmText: "Cancel code",
+      cancelText: "Keep it",
+      variant: "danger",
+    })
+    if (!confirmed) return
+    cancel.mutate(enrollment.enrollment_id, {
+      onSuccess: () => toast.success("Code cancelled"),
+      onError: (cancelError) => toast.error("Could not cancel the code", { description: errorMessage(cancelError) }),
+    })
+  }
+
+  const enrollments = data?.enrollments ?? []
+  return (
+    <Container className="divide-y p-0" data-testid="kustom-enrollments">
+      <SectionHeader
+        title="Enrollment codes"
+        description="A clerk types a one-time code into the Kustom POS app to register their phone as a payment device."
+        actions={
+          <Button size="small" variant="secondary" onClick={() => setOpen(true)} data-testid="open-enroll-device">
+            <Plus />
+            Enroll a device
+          </Button>
+        }
+      />
+      {isError ? (
+        <EmptyState error>{errorMessage(error)}</EmptyState>
+      ) : !enrollments.length ? (
+        <EmptyState>{isPending ? "Loading…" : "No codes yet. Create one to register a phone."}</EmptyState>
+      ) : (
+        <Table>
+          <Table.Header>
+            <Table.Row>
+              <Table.HeaderCell>Code</Table.HeaderCell>
+              <Table.HeaderCell>Location</Table.HeaderCell>
+              <Table.HeaderCell>Status</Table.HeaderCell>
+              <Table.HeaderCell>Expires</Table.HeaderCell>
+              <Table.HeaderCell>Device</Table.HeaderCell>
+              <Table.HeaderCell />
+            </Table.Row>
+          </Table.Header>
+          <Table.Body>
+            {enrollments.map((enrollment) => {
+              const pending = enrollment.status === "PENDING" && Date.parse(enrollment.expires_at) > now
+              const status = STATUS[enrollment.status === "PENDING" && !pending ? "EXPIRED" : enrollment.status]
+              return (
+                <Table.Row key={enrollment.enrollment_id} data-testid={`enrollment-row-${enrollment.enrollment_code}`}>
+                  <Table.Cell>
+                    <span className="font-mono text-base font-medium tracking-widest">{groupCode(enrollment.enrollment_code)}</span>
+                  </Table.Cell>
+                  <Table.Cell>{enrollment.location_name ?? "—"}</Table.Cell>
+                  <Table.Cell>
+                    <StatusBadge color={status.color}>{status.label}</StatusBadge>
+                  </Table.Cell>
+                  <Table.Cell>
+                    {pending ? (
+                      <span className="font-mono">{formatCountdown(enrollment.expires_at, now)}</span>
+                    ) : (
+                      <Text size="small" className="text-ui-fg-subtle">
+                        {formatDateTime(enrollment.expires_at)}
+                      </Text>
+                    )}
+                  </Table.Cell>
+                  <Table.Cell>{enrollment.device_name ?? (enrollment.status === "CONSUMED" ? "A registered device" : "—")}</Table.Cell>
+                  <Table.Cell className="text-right">
+                    {pending && (
+                      <Button size="small" variant="transparent" onClick={() => confirmCancel(enrollment)} data-testid="cancel-enrollment">
+                        Cancel
+                      </Button>
+                    )}
+                  </Table.Cell>
+                </Table.Row>
+              )
+            })}
+          </Table.Body>
+        </Table>
+      )}
+      {data?.source === "admin" && (
+        <div className="px-6 py-3">
+          <Text size="xsmall" className="text-ui-fg-muted">
+            Showing the codes created in this admin: Kustom lists all codes only when the plugin's merchantId option is set.
+          </Text>
+        </div>
+      )}
+      <EnrollDeviceDrawer open={open} onOpenChange={setOpen} locations={locations.data?.locations ?? []} />
+    </Container>
+  )
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "@jest/globals"
+import { describeFailure, eventLabel, formatAgo, formatCountdown, formatMinor, groupCode, platformLabel } from "../format"
+
+/** Intl may use narrow or plain no-break spaces. */
+const plain = (text: string) => text.replace(/\s/g, " ")
+
+describe("admin formatting", () => {
+  it("formats minor units with the currency's own decimals", () => {
+    expect(plain(formatMinor(48000, "sek", 2))).toMatch(/480[.,]00/)
+    expect(plain(formatMinor(12345, "kwd", 3))).toMatch(/12[.,]345/)
+    expect(plain(formatMinor(1500, "jpy", 0))).toMatch(/1[,. ]?500(?![.,]\d)/)
+    expect(formatMinor(null, "sek")).toBe("—")
+  })
+
+  it("counts down to an expiry", () => {
+    const now = Date.parse("2026-11-27T12:00:00Z")
+    expect(formatCountdown("2026-11-27T14:00:00Z", now)).toBe("2:00:00")
+    expect(formatCountdown("2026-11-27T12:14:05Z", now)).toBe("14:05")
+    expect(formatCountdown("2026-11-27T12:00:00Z", now)).toBe("expired")
+    expect(formatCountdown("2026-12-04T12:00:00Z", now)).toBe("7 days")
+  })
+
+  it("says how long ago", () => {
+    const now = Date.parse("2026-11-27T12:00:00Z")
+    expect(formatAgo(null, now)).toBe("never")
+    expect(formatAgo("2026-11-27T11:59:55Z", now)).toBe("just now")
+    expect(formatAgo("2026-11-27T11:57:00Z", now)).toBe("3 min ago")
+    expect(formatAgo("2026-11-27T09:00:00Z", now)).toBe("3 h ago")
+  })
+
+  it("reads codes, platforms, declines and events as a person would", () => {
+    expect(groupCode("ABCD2345")).toBe("ABCD 2345")
+    expect(platformLabel("IOS")).toBe("iOS")
+    expect(describeFailure("INSUFFICIENT_FUNDS")).toBe("Insufficient funds")
+    expect(describeFailure("SOMETHING_NEW")).toBe("Something new")
+    expect(describeFailure(null)).toBeNull()
+    expect(eventLabel("ipp.session.activated")).toBe("Clerk chose a payment method")
+  })
+})

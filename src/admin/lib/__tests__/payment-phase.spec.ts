@@ -1,0 +1,73 @@
+import { describe, expect, it } from "@jest/globals"
+import type { DraftOrderPayment } from "../api"
+import { phaseOf, stepsOf } from "../payment-phase"
+
+const sent = "2026-11-27T12:00:00.000Z"
+
+function view(payment: Partial<NonNullable<DraftOrderPayment["payment"]>> | null, extra: Partial<DraftOrderPayment> = {}): DraftOrderPayment {
+  return {
+    sale: { kind: "draft_order", id: "order_1", completed: false, order_id: null, display_id: 7 },
+    payment:
+      payment === null
+        ? null
+        : {
+            payment_session_id: "payses_1",
+            provider_id: "pp_pay-in-store_kustom",
+            status: "pending",
+            device_id: "dev_1",
+            kustom_session_id: "ks_1",
+            kustom_status: "CREATED",
+            kustom_order_id: null,
+            failure_reason: null,
+            problem: null,
+            order_amount: 48000,
+            currency_code: "sek",
+            dispatched_at: sent,
+            live: true,
+            ...payment,
+          },
+    suggested_device_id: null,
+    callbacks: [],
+    currency_exponent: 2,
+    create_unconfirmed_at: null,
+    ...extra,
+  }
+}
+
+const created = { event_type: "ipp.session.created", event_at: null, received_at: sent, failure_reason: null, signature_ok: true, processing: "processed" as const }
+
+describe("the Pay in store widget's phases", () => {
+  it("follows a payment from sent to paid", () => {
+    expect(phaseOf(undefined)).toBe("idle")
+    expect(phaseOf(view(null))).toBe("idle")
+    expect(phaseOf(view({}))).toBe("sent")
+    expect(phaseOf(view({}, { callbacks: [created] }))).toBe("on_device")
+    expect(phaseOf(view({ kustom_status: "ACTIVE" }))).toBe("active")
+    expect(phaseOf(view({ kustom_status: "FINALIZED" }))).toBe("finalizing")
+    expect(phaseOf(view({ kustom_status: "FINALIZED" }, { sale: { kind: "draft_order", id: "order_1", completed: true, order_id: "order_1", display_id: 7 } }))).toBe("paid")
+  })
+
+  it("tells a decline (still open on the phone) from the endings", () => {
+    expect(phaseOf(view({ kustom_status: "ACTIVE", failure_reason: "INSUFFICIENT_FUNDS" }))).toBe("declined")
+    expect(phaseOf(view({ kustom_status: "CANCELLED", status: "canceled", failure_reason: "cancelled" }))).toBe("cancelled")
+    expect(phaseOf(view({ kustom_status: "EXPIRED", status: "canceled" }))).toBe("expired")
+    expect(phaseOf(view({ kustom_status: "FAILED", status: "error" }))).toBe("failed")
+    expect(phaseOf(view({ kustom_status: "FINALIZED", status: "error", problem: "Paid 100 but the sale totals 200" }))).toBe("problem")
+  })
+
+  it("waits when Kustom did not confirm the send", () => {
+    expect(phaseOf(view({ kustom_session_id: null, kustom_status: null }, { create_unconfirmed_at: sent }))).toBe("unconfirmed")
+  })
+
+  it("ticks the steps reached and marks the next one as current", () => {
+    const onDevice = stepsOf("on_device", view({}, { callbacks: [created] }))
+    expect(onDevice.map((step) => [step.key, step.done, step.current])).toEqual([
+      ["sent", true, false],
+      ["on_device", true, false],
+      ["active", false, true],
+      ["paid", false, false],
+    ])
+    expect(onDevice[0].at).toBe(sent)
+    expect(stepsOf("declined", view({ kustom_status: "ACTIVE", failure_reason: "LOST_CARD" })).filter((step) => step.done)).toHaveLength(3)
+  })
+})

@@ -1,0 +1,249 @@
+/**
+ * The plugin's admin routes (`/admin/kustom-ipp/…`) as react-query hooks, called through the
+ * js-sdk as Medusa's admin customisation docs show. Shapes mirror the route handlers.
+ */
+import { useMutation, useQuery, useQueryClient, type UseQueryOptions } from "@tanstack/react-query"
+import { sdk } from "./sdk"
+
+/* ---------- shapes ---------- */
+
+export type Connection = {
+  environment: "playground" | "production"
+  base_url: string
+  merchant_id: string | null
+  capture: boolean
+  api_key: { ok: boolean; message: string; checked_at: string }
+  webhook_secrets_configured: number
+  callback_url: string
+  last_callback: {
+    at: string | null
+    signature_ok: boolean | null
+    last_valid_at: string | null
+    last_invalid_at: string | null
+    last_invalid_reason: string | null
+  }
+}
+
+export type KustomLocation = {
+  id: string
+  name: string
+  city: string | null
+  stock_location_ids: string[]
+  default_device_id: string | null
+}
+
+export type Device = {
+  id: string
+  name: string
+  platform: string
+  location_id: string | null
+  location_name: string | null
+  created_at: string
+  last_seen_at: string | null
+  hardware_id: string
+}
+
+export type EnrollmentStatus = "PENDING" | "CONSUMED" | "EXPIRED" | "CANCELLED"
+
+export type Enrollment = {
+  enrollment_id: string
+  enrollment_code: string
+  status: EnrollmentStatus
+  expires_at: string
+  location_id: string | null
+  location_name: string | null
+  device_id: string | null
+  device_name: string | null
+  created_here: boolean
+}
+
+export type DeviceDefault = { scope: "sales_channel" | "location"; scope_id: string; device_id: string }
+
+export type StockLocationDevices = {
+  stock_location_id: string
+  kustom_location: { id: string; name: string; city: string | null } | null
+  missing_kustom_location_id: string | null
+  default_device_id: string | null
+  devices: Device[]
+  pending_enrollments: Enrollment[]
+}
+
+export type SessionStatus = "CREATED" | "ACTIVE" | "FINALIZED" | "CANCELLED" | "EXPIRED" | "FAILED"
+
+export type CallbackEntry = {
+  event_type: string
+  event_at: string | null
+  received_at: string
+  failure_reason: string | null
+  signature_ok: boolean
+  processing: "received" | "processed" | "failed"
+}
+
+export type DraftOrderPayment = {
+  sale: { kind: "cart" | "draft_order"; id: string; completed: boolean; order_id: string | null; display_id: number | null }
+  payment: {
+    payment_session_id: string
+    provider_id: string
+    status: string
+    device_id: string | null
+    kustom_session_id: string | null
+    kustom_status: SessionStatus | null
+    kustom_order_id: string | null
+    failure_reason: string | null
+    problem: string | null
+    order_amount: number | null
+    currency_code: string
+    dispatched_at: string | null
+    live: boolean
+  } | null
+  suggested_device_id: string | null
+  callbacks: CallbackEntry[]
+  currency_exponent: number | null
+  create_unconfirmed_at: string | null
+}
+
+export type OrderInStorePayment = {
+  payment_id: string
+  provider_id: string
+  currency_code: string
+  currency_exponent: number
+  amount: number
+  device_id: string | null
+  device_name: string | null
+  kustom_session_id: string | null
+  kustom_status: string | null
+  kustom_order_id: string | null
+  kustom_order_status: string | null
+  captured_amount: number
+  refunded_amount: number
+  live: boolean
+  captured_at: string | null
+  canceled_at: string | null
+  refunds: { id: string; amount: number; created_at: string; note: string | null }[]
+  kustom_refunds: { refund_id: string; refunded_amount: number; refunded_at: string | null }[]
+  callbacks: CallbackEntry[]
+}
+
+/* ---------- queries ---------- */
+
+const BASE = "/admin/kustom-ipp"
+
+export const kustomKeys = {
+  all: ["kustom-ipp"] as const,
+  connection: ["kustom-ipp", "connection"] as const,
+  locations: ["kustom-ipp", "locations"] as const,
+  devices: ["kustom-ipp", "devices"] as const,
+  enrollments: ["kustom-ipp", "enrollments"] as const,
+  defaults: ["kustom-ipp", "device-defaults"] as const,
+  stockLocation: (id: string) => ["kustom-ipp", "stock-location", id] as const,
+  draftOrderPayment: (id: string) => ["kustom-ipp", "draft-order-payment", id] as const,
+  orderPayment: (id: string) => ["kustom-ipp", "order-payment", id] as const,
+}
+
+type QueryOptions<T> = Omit<UseQueryOptions<T, Error, T, readonly unknown[]>, "queryKey" | "queryFn">
+
+/** How often lists refresh on their own, so a device registered on a phone shows up by itself. */
+export const LIVE_REFRESH_MS = 3_000
+
+export const useConnection = (options: QueryOptions<Connection> = {}) =>
+  useQuery({ queryKey: kustomKeys.connection, queryFn: () => sdk.client.fetch<Connection>(`${BASE}/connection`), ...options })
+
+export const useKustomLocations = (options: QueryOptions<{ locations: KustomLocation[] }> = {}) =>
+  useQuery({ queryKey: kustomKeys.locations, queryFn: () => sdk.client.fetch<{ locations: KustomLocation[] }>(`${BASE}/locations`), ...options })
+
+export const useDevices = (options: QueryOptions<{ devices: Device[] }> = {}) =>
+  useQuery({
+    queryKey: kustomKeys.devices,
+    queryFn: () => sdk.client.fetch<{ devices: Device[] }>(`${BASE}/devices`),
+    refetchInterval: LIVE_REFRESH_MS,
+    ...options,
+  })
+
+export const useEnrollments = (options: QueryOptions<{ enrollments: Enrollment[]; source: "kustom" | "admin" }> = {}) =>
+  useQuery({
+    queryKey: kustomKeys.enrollments,
+    queryFn: () =>
+      sdk.client.fetch<{ enrollments: Enrollment[]; source: "kustom" | "admin" }>(`${BASE}/enrollments`, { query: { include_consumed: true } }),
+    refetchInterval: LIVE_REFRESH_MS,
+    ...options,
+  })
+
+export const useDeviceDefaults = () =>
+  useQuery({ queryKey: kustomKeys.defaults, queryFn: () => sdk.client.fetch<{ defaults: DeviceDefault[] }>(`${BASE}/device-defaults`) })
+
+export const useStockLocationDevices = (stockLocationId: string) =>
+  useQuery({
+    queryKey: kustomKeys.stockLocation(stockLocationId),
+    queryFn: () => sdk.client.fetch<StockLocationDevices>(`${BASE}/stock-locations/${stockLocationId}`),
+    refetchInterval: LIVE_REFRESH_MS,
+  })
+
+export const useDraftOrderPayment = (draftOrderId: string, refetchInterval: (data: DraftOrderPayment | undefined) => number | false) =>
+  useQuery({
+    queryKey: kustomKeys.draftOrderPayment(draftOrderId),
+    queryFn: () => sdk.client.fetch<DraftOrderPayment>(`${BASE}/draft-orders/${draftOrderId}/payment`),
+    refetchInterval: (query) => refetchInterval(query.state.data),
+  })
+
+export const useOrderInStorePayments = (orderId: string) =>
+  useQuery({
+    queryKey: kustomKeys.orderPayment(orderId),
+    queryFn: () => sdk.client.fetch<{ payments: OrderInStorePayment[] }>(`${BASE}/orders/${orderId}/payment`),
+    // Refunds made with Medusa's own refund action show without a reload.
+    refetchInterval: 5_000,
+  })
+
+/* ---------- mutations ---------- */
+
+/** Every mutation refreshes all of the plugin's queries: lists here are small. */
+function useKustomMutation<TBody, TResult>(request: (body: TBody) => Promise<TResult>) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: request,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: kustomKeys.all }),
+  })
+}
+
+export const useCreateEnrollment = () =>
+  useKustomMutation((body: { location_id?: string; expires_in_minutes: number }) =>
+    sdk.client.fetch<{ enrollment: Enrollment }>(`${BASE}/enrollments`, { method: "POST", body })
+  )
+
+export const useCancelEnrollment = () =>
+  useKustomMutation((enrollmentId: string) => sdk.client.fetch(`${BASE}/enrollments/${enrollmentId}`, { method: "DELETE" }))
+
+export const useUpdateDevice = () =>
+  useKustomMutation(({ id, ...body }: { id: string; name?: string; location_id?: string | null }) =>
+    sdk.client.fetch<{ device: Device }>(`${BASE}/devices/${id}`, { method: "POST", body })
+  )
+
+export const useRemoveDevice = () =>
+  useKustomMutation((deviceId: string) => sdk.client.fetch(`${BASE}/devices/${deviceId}`, { method: "DELETE" }))
+
+export const useSetDeviceDefault = () =>
+  useKustomMutation((body: { scope: "sales_channel" | "location"; scope_id: string; device_id: string | null }) =>
+    sdk.client.fetch<{ defaults: DeviceDefault[] }>(`${BASE}/device-defaults`, { method: "POST", body })
+  )
+
+export const useLinkLocation = () =>
+  useKustomMutation((body: { stock_location_id: string; kustom_location_id: string | null }) =>
+    sdk.client.fetch(`${BASE}/location-links`, { method: "POST", body })
+  )
+
+export const useSendToDevice = (draftOrderId: string) =>
+  useKustomMutation((deviceId: string) =>
+    sdk.client.fetch<DraftOrderPayment>(`${BASE}/draft-orders/${draftOrderId}/payment`, { method: "POST", body: { device_id: deviceId } })
+  )
+
+export const useCancelDraftOrderPayment = (draftOrderId: string) =>
+  useKustomMutation((_: void) =>
+    sdk.client.fetch<DraftOrderPayment>(`${BASE}/draft-orders/${draftOrderId}/payment/cancel`, { method: "POST", body: {} })
+  )
+
+/** The message of a failed admin call, as the route wrote it for a person. */
+export function errorMessage(error: unknown): string {
+  if (error && typeof error === "object" && "message" in error && typeof error.message === "string" && error.message) {
+    return error.message
+  }
+  return "Something went wrong. Try again."
+}

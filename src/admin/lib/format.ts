@@ -1,0 +1,102 @@
+/** Formatting for the admin: money in minor units, times, countdowns, and Kustom's codes in words. */
+import { useEffect, useState } from "react"
+
+/** `amount` in minor units of `currency` (`exponent` decimals, as the server says). */
+export function formatMinor(amount: number | null | undefined, currency: string, exponent?: number | null): string {
+  if (typeof amount !== "number" || !currency) return "—"
+  const digits = exponent ?? new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2
+  return new Intl.NumberFormat(undefined, {
+    style: "currency",
+    currency: currency.toUpperCase(),
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(amount / 10 ** digits)
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—"
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso))
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "—"
+  return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(new Date(iso))
+}
+
+/** "just now", "3 min ago", "2 h ago", or a date. */
+export function formatAgo(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "never"
+  const seconds = Math.round((now - Date.parse(iso)) / 1000)
+  if (seconds < 10) return "just now"
+  if (seconds < 60) return `${seconds} s ago`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ago`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 24) return `${hours} h ago`
+  return formatDateTime(iso)
+}
+
+/** Time left until `iso`: "1:59:07", "14:32", or "expired". */
+export function formatCountdown(iso: string, now = Date.now()): string {
+  const left = Math.floor((Date.parse(iso) - now) / 1000)
+  if (left <= 0) return "expired"
+  const hours = Math.floor(left / 3600)
+  const minutes = Math.floor((left % 3600) / 60)
+  const seconds = left % 60
+  const pad = (value: number) => String(value).padStart(2, "0")
+  if (hours >= 48) return `${Math.floor(hours / 24)} days`
+  return hours ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`
+}
+
+/** Re-renders every `intervalMs` with the current time (for countdowns and "ago" labels). */
+export function useNow(intervalMs = 1_000): number {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs)
+    return () => clearInterval(timer)
+  }, [intervalMs])
+  return now
+}
+
+/** An 8-character code in two groups of four, as it is read aloud: "ABCD EFGH". */
+export function groupCode(code: string): string {
+  return code.length === 8 ? `${code.slice(0, 4)} ${code.slice(4)}` : code
+}
+
+export function platformLabel(platform: string): string {
+  if (platform === "IOS") return "iOS"
+  if (platform === "ANDROID") return "Android"
+  return platform
+}
+
+const FAILURE_REASONS: Record<string, string> = {
+  DECLINED_GENERIC: "The card was declined",
+  INSUFFICIENT_FUNDS: "Insufficient funds",
+  LOST_CARD: "The card was reported lost",
+  STOLEN_CARD: "The card was reported stolen",
+  EXPIRED_CARD: "The card has expired",
+  INCORRECT_CVC: "Incorrect security code (CVC)",
+  PROCESSING_ERROR: "The card could not be processed",
+  INCORRECT_NUMBER: "Incorrect card number",
+  CARD_VELOCITY_EXCEEDED: "Too many attempts with this card",
+  cancelled: "Cancelled",
+  expired: "Expired",
+}
+
+/** Kustom's decline codes in words; unknown ones are shown as they come. */
+export function describeFailure(reason: string | null | undefined): string | null {
+  if (!reason) return null
+  return FAILURE_REASONS[reason] ?? reason.replace(/_/g, " ").toLowerCase().replace(/^\w/, (c) => c.toUpperCase())
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  "ipp.session.created": "On the device",
+  "ipp.session.activated": "Clerk chose a payment method",
+  "ipp.session.finalized": "Paid",
+  "ipp.session.cancelled": "Cancelled",
+  "ipp.payment.failed": "Card declined",
+}
+
+export function eventLabel(type: string): string {
+  return EVENT_LABELS[type] ?? type
+}

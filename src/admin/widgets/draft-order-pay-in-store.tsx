@@ -1,0 +1,254 @@
+import { defineWidgetConfig } from "@medusajs/admin-sdk"
+import type { AdminDraftOrder, DetailWidgetProps } from "@medusajs/framework/types"
+import { CheckCircleSolid, CircleHalfDottedClock, ExclamationCircleSolid, Spinner, CircleXmarkSolid } from "@medusajs/icons"
+import { Button, Container, Heading, StatusBadge, Text, clx, usePrompt } from "@medusajs/ui"
+import { useEffect, useState } from "react"
+import { Link } from "react-router-dom"
+import { DeviceSelect } from "../components/device-select"
+import { errorMessage, useCancelDraftOrderPayment, useDevices, useDraftOrderPayment, useSendToDevice } from "../lib/api"
+import { describeFailure, formatMinor, formatTime } from "../lib/format"
+import { BADGES, ENDED_PHASES, OPEN_PHASES, phaseOf, stepsOf } from "../lib/payment-phase"
+
+/**
+ * "Pay in store" on a draft order: choose a device (the last one used is preselected), send the
+ * payment to it, and follow it live — sent, on the device, clerk chose a payment method, paid;
+ * or declined, cancelled, expired. Cancel it from here, or send it again. Once paid, the draft
+ * is an order and this links to it.
+ */
+const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraftOrder>) => {
+  const [deviceId, setDeviceId] = useState<string | null>(null)
+  const [wantsResend, setWantsResend] = useState(false)
+  const { data: view, isError, error } = useDraftOrderPayment(draft.id, (current) => {
+    const phase = phaseOf(current)
+    return OPEN_PHASES.includes(phase) ? 1_500 : phase === "paid" ? false : 10_000
+  })
+  const devices = useDevices()
+  const send = useSendToDevice(draft.id)
+  const cancel = useCancelDraftOrderPayment(draft.id)
+  const prompt = usePrompt()
+  const phase = phaseOf(view)
+  const deviceList = devices.data?.devices ?? []
+
+  // Preselect the suggested device once it is known (the last one used, or a default).
+  useEffect(() => {
+    if (deviceId || !devices.data) return
+    const suggested = view?.suggested_device_id
+    const preferred = deviceList.find((device) => device.id === suggested) ?? (deviceList.length === 1 ? deviceList[0] : undefined)
+    if (preferred) setDeviceId(preferred.id)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [view?.suggested_device_id, devices.data])
+
+  useEffect(() => {
+    if (!OPEN_PHASES.includes(phase)) setWantsResend(false)
+  }, [phase])
+
+  if (isError) {
+    return (
+      <Container className="px-6 py-4">
+        <Heading level="h2">Pay in store</Heading>
+        <Text size="small" className="text-ui-fg-error mt-2">
+          {errorMessage(error)}
+        </Text>
+      </Container>
+    )
+  }
+  if (!view) return null
+
+  const payment = view.payment
+  const deviceName = (id: string | null | undefined) => deviceList.find((device) => device.id === id)?.name ?? (id ? "a removed device" : "—")
+  const badge = BADGES[phase]
+  const showSendForm = phase === "idle" || ENDED_PHASES.includes(phase) || wantsResend
+  const amount = payment?.order_amount != null ? formatMinor(payment.order_amount, payment.currency_code, view.currency_exponent) : null
+
+  const doSend = () => {
+    if (!deviceId) return
+    send.mutate(deviceId, { onSuccess: () => setWantsResend(false) })
+  }
+  const doCancel = async () => {
+    const confirmed = await prompt({
+      title: "Cancel the payment on the device?",
+      description: "The clerk's phone stops asking for the card. You can send the payment again afterwards.",
+      confirmText: "Cancel payment",
+      cancelText: "Keep it",
+      variant: "danger",
+    })
+    if (confirmed) cancel.mutate()
+  }
+  const actionError = send.error ?? cancel.error
+
+  return (
+    <Container className="divide-y p-0" data-testid="pay-in-store-widget">
+      <div className="flex items-center justify-between px-6 py-4">
+        <Heading level="h2">Pay in store</Heading>
+        <StatusBadge color={badge.color} data-testid="pay-in-store-status" data-phase={phase}>
+          {badge.label}
+        </StatusBadge>
+      </div>
+
+      {phase === "paid" ? (
+        <div className="flex flex-col gap-y-3 px-6 py-4" data-testid="pay-in-store-paid">
+          <div className="flex items-center gap-x-2">
+            <CheckCircleSolid className="text-ui-tag-green-icon" />
+            <Text size="small" weight="plus">
+              Paid on {deviceName(payment?.device_id)}
+              {amount ? ` · ${amount}` : ""}
+            </Text>
+          </div>
+          <Text size="small" className="text-ui-fg-subtle">
+            The draft order became an order as soon as the payment was made.
+          </Text>
+          {view.sale.order_id && (
+            <Button size="small" variant="secondary" asChild>
+              <Link to={`/orders/${view.sale.order_id}`} data-testid="pay-in-store-order-link">
+                View order{view.sale.display_id ? ` #${view.sale.display_id}` : ""}
+              </Link>
+            </Button>
+          )}
+        </div>
+      ) : payment && phase !== "idle" ? (
+        <div className="flex flex-col gap-y-3 px-6 py-4" data-testid="pay-in-store-progress">
+          <Text size="small" className="text-ui-fg-subtle">
+            {amount ? `${amount} to ` : "To "}
+            <span className="text-ui-fg-base font-medium" data-testid="pay-in-store-device-name">
+              {deviceName(payment.device_id)}
+            </span>
+          </Text>
+          {phase === "unconfirmed" ? (
+            <div className="flex items-start gap-x-2">
+              <Spinner className="text-ui-fg-interactive mt-0.5 animate-spin" />
+              <Text size="small">
+                Kustom did not confirm the payment in time. It may already be on the device — waiting for Kustom to say so. If
+                nothing shows on the phone within a minute, send it again.
+              </Text>
+            </div>
+          ) : ENDED_PHASES.includes(phase) ? (
+            <div className="flex items-start gap-x-2" data-testid="pay-in-store-ended">
+              {phase === "problem" || phase === "failed" ? (
+                <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" />
+              ) : (
+                <CircleXmarkSolid className="text-ui-fg-muted mt-0.5 shrink-0" />
+              )}
+              <Text size="small">
+                {phase === "problem"
+                  ? payment.problem
+                  : phase === "cancelled"
+                    ? "The payment was cancelled. Nothing was charged."
+                    : phase === "expired"
+                      ? "Nobody paid in time, so the payment expired on the device. Nothing was charged."
+                      : `The payment failed${payment.failure_reason ? `: ${describeFailure(payment.failure_reason)}` : ""}. Nothing was charged.`}
+              </Text>
+            </div>
+          ) : (
+            <ol className="flex flex-col gap-y-2" data-testid="pay-in-store-steps">
+              {stepsOf(phase, view).map((step) => (
+                <li key={step.key} className="flex items-center gap-x-2" data-testid={`pay-in-store-step-${step.key}`} data-done={step.done}>
+                  {step.done ? (
+                    <CheckCircleSolid className="text-ui-tag-green-icon shrink-0" />
+                  ) : step.current ? (
+                    <Spinner className="text-ui-fg-interactive shrink-0 animate-spin" />
+                  ) : (
+                    <CircleHalfDottedClock className="text-ui-fg-muted shrink-0" />
+                  )}
+                  <Text size="small" className={clx(!step.done && !step.current && "text-ui-fg-muted")}>
+                    {step.label}
+                  </Text>
+                  {step.at && step.done && (
+                    <Text size="xsmall" className="text-ui-fg-muted ml-auto">
+                      {formatTime(step.at)}
+                    </Text>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )}
+          {phase === "declined" && (
+            <div className="bg-ui-tag-red-bg flex items-start gap-x-2 rounded-md px-3 py-2" data-testid="pay-in-store-decline">
+              <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" />
+              <Text size="small">
+                Card declined: <span className="font-medium">{describeFailure(payment.failure_reason)}</span>. The clerk can try
+                another card on the phone, or you can cancel and send the payment again.
+              </Text>
+            </div>
+          )}
+          {phase === "finalizing" && (
+            <Text size="small" className="text-ui-fg-subtle">
+              Paid on the device. Creating the order…
+            </Text>
+          )}
+          {OPEN_PHASES.includes(phase) && phase !== "finalizing" && (
+            <div className="flex flex-wrap gap-2">
+              {phase !== "unconfirmed" && (
+                <Button size="small" variant="secondary" onClick={doCancel} isLoading={cancel.isPending} data-testid="pay-in-store-cancel">
+                  Cancel payment
+                </Button>
+              )}
+              {!wantsResend && (
+                <Button size="small" variant="transparent" onClick={() => setWantsResend(true)} data-testid="pay-in-store-resend">
+                  Send again…
+                </Button>
+              )}
+            </div>
+          )}
+        </div>
+      ) : null}
+
+      {showSendForm && phase !== "paid" && (
+        <div className="flex flex-col gap-y-3 px-6 py-4" data-testid="pay-in-store-form">
+          {phase === "idle" && (
+            <Text size="small" className="text-ui-fg-subtle">
+              Send this draft order to a clerk's phone. The customer pays by card there, and the draft becomes an order by
+              itself.
+            </Text>
+          )}
+          {deviceList.length ? (
+            <>
+              <DeviceSelect
+                devices={deviceList}
+                value={deviceId}
+                onChange={setDeviceId}
+                placeholder="Choose the device"
+                data-testid="pay-in-store-device-select"
+              />
+              <Button size="small" onClick={doSend} isLoading={send.isPending} disabled={!deviceId} data-testid="pay-in-store-send">
+                {phase === "idle" ? "Pay in store" : "Send again"}
+              </Button>
+            </>
+          ) : (
+            <Text size="small" className="text-ui-fg-subtle">
+              {devices.isPending ? (
+                "Loading devices…"
+              ) : devices.isError ? (
+                errorMessage(devices.error)
+              ) : (
+                <>
+                  No device is registered yet. <Link className="text-ui-fg-interactive" to="/settings/in-person-payments">Enroll a phone</Link> first.
+                </>
+              )}
+            </Text>
+          )}
+        </div>
+      )}
+
+      {actionError && (
+        <div className="px-6 py-3">
+          <Text size="small" className="text-ui-fg-error" data-testid="pay-in-store-error">
+            {errorMessage(actionError)}
+          </Text>
+        </div>
+      )}
+      {payment && !payment.live && OPEN_PHASES.includes(phase) && (
+        <div className="px-6 py-3">
+          <Text size="xsmall" className="text-ui-fg-muted">
+            Kustom could not be asked just now; showing the last status received.
+          </Text>
+        </div>
+      )}
+    </Container>
+  )
+}
+
+export const config = defineWidgetConfig({
+  zone: "draft_order.details.side",
+})
+
+export default DraftOrderPayInStoreWidget

@@ -1,0 +1,87 @@
+/**
+ * What the draft order's "Pay in store" widget shows: the live status of the latest payment,
+ * the callbacks Kustom sent for it (to tell "sent" from "on the device"), and the device to
+ * preselect.
+ */
+import type { MedusaContainer } from "@medusajs/framework/types"
+import type { IPaymentModuleService } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { resolveDefaultDevice } from "../../../../lib/device-defaults"
+import { loadInStorePaymentStatus, type InStorePaymentStatus } from "../../../../lib/in-store-payments/status"
+import { currencyExponent } from "../../../../lib/session-mapping/minor-units"
+import { kustomModule, notFound } from "../helpers"
+
+export type CallbackView = {
+  event_type: string
+  /** When Kustom says the event happened. */
+  event_at: string | null
+  /** When this server received (and verified) it. */
+  received_at: string
+  failure_reason: string | null
+  /** Every recorded callback passed the signature check; rejected ones are never stored. */
+  signature_ok: true
+  processing: "received" | "processed" | "failed"
+}
+
+export type DraftOrderPaymentView = InStorePaymentStatus & {
+  /** The device to preselect: the one this draft was last sent to, the last one used, or the sales channel's / location's default. */
+  suggested_device_id: string | null
+  callbacks: CallbackView[]
+  currency_exponent: number | null
+  /**
+   * Set when Kustom did not answer the send in time: the payment may or may not be on the
+   * device, and Kustom's confirmation is awaited (it is never sent twice on its own).
+   */
+  create_unconfirmed_at: string | null
+}
+
+type Resolvable = Pick<MedusaContainer, "resolve">
+
+export async function sessionCallbacks(scope: Resolvable, kustomSessionId: string | null | undefined): Promise<CallbackView[]> {
+  if (!kustomSessionId) return []
+  const rows = await kustomModule(scope).listKustomIppCallbacks(
+    { kustom_session_id: kustomSessionId },
+    { order: { created_at: "ASC" }, take: 100 }
+  )
+  return rows.map((row) => ({
+    event_type: row.event_type,
+    event_at: row.event_timestamp ? new Date(row.event_timestamp).toISOString() : null,
+    received_at: new Date(row.created_at).toISOString(),
+    failure_reason: row.failure_reason ?? null,
+    signature_ok: true,
+    processing: row.status,
+  }))
+}
+
+export async function loadDraftOrderPaymentView(scope: Resolvable, draftOrderId: string): Promise<DraftOrderPaymentView> {
+  const status = await loadInStorePaymentStatus(scope as MedusaContainer, { kind: "draft_order", id: draftOrderId })
+  if (!status) throw notFound(`Draft order ${draftOrderId} was not found`)
+  const kustom = kustomModule(scope)
+  let suggested = status.payment?.device_id ?? (await kustom.settings.activity()).last_device_id
+  if (!suggested) {
+    const query = scope.resolve(ContainerRegistrationKeys.QUERY)
+    const {
+      data: [order],
+    } = await query.graph({ entity: "order", fields: ["id", "sales_channel_id"], filters: { id: draftOrderId } })
+    const byDefault = await resolveDefaultDevice(scope, {
+      salesChannelId: (order as { sales_channel_id?: string | null } | undefined)?.sales_channel_id ?? null,
+      kustomLocationId: kustom.options.locationId ?? null,
+    })
+    suggested = byDefault?.device_id ?? null
+  }
+  const currency = status.payment?.currency_code
+  let unconfirmedAt: string | null = null
+  if (status.payment && !status.payment.kustom_session_id) {
+    const payments = scope.resolve<IPaymentModuleService>(Modules.PAYMENT)
+    const session = await payments.retrievePaymentSession(status.payment.payment_session_id, { select: ["id", "data"] }).catch(() => null)
+    const value = (session?.data as { create_unconfirmed_at?: unknown } | undefined)?.create_unconfirmed_at
+    unconfirmedAt = typeof value === "string" ? value : null
+  }
+  return {
+    ...status,
+    suggested_device_id: suggested,
+    callbacks: await sessionCallbacks(scope, status.payment?.kustom_session_id),
+    currency_exponent: currency ? currencyExponent(currency) : null,
+    create_unconfirmed_at: unconfirmedAt,
+  }
+}

@@ -1,0 +1,27 @@
+import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
+import type { LinkLocationBody } from "../validators"
+import { kustomCall, kustomModule } from "../helpers"
+
+/** Links a Medusa stock location to a Kustom location (or unlinks it with `kustom_location_id: null`). */
+export const POST = async (req: AuthenticatedMedusaRequest<LinkLocationBody>, res: MedusaResponse) => {
+  const { stock_location_id, kustom_location_id } = req.validatedBody
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
+  const {
+    data: [stockLocation],
+  } = await query.graph({ entity: "stock_location", fields: ["id", "name"], filters: { id: stock_location_id } })
+  if (!stockLocation) {
+    throw new MedusaError(MedusaError.Types.NOT_FOUND, `Stock location ${stock_location_id} was not found`)
+  }
+  const kustom = kustomModule(req.scope)
+  if (kustom_location_id) {
+    await kustomCall("looking up the Kustom location", () => kustom.client.locations.get(kustom_location_id)).catch((error) => {
+      if (error instanceof MedusaError && error.type === MedusaError.Types.NOT_FOUND) {
+        throw new MedusaError(MedusaError.Types.INVALID_DATA, `kustom_location_id: Kustom has no location ${kustom_location_id}`)
+      }
+      throw error
+    })
+  }
+  const link = await kustom.settings.linkStockLocation(stock_location_id, kustom_location_id)
+  res.json({ link: link ? { stock_location_id: link.stock_location_id, kustom_location_id: link.kustom_location_id } : null })
+}

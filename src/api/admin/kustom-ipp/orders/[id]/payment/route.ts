@@ -1,0 +1,120 @@
+import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import type { OrderStatus } from "../../../../../../lib/kustom-ipp"
+import { currencyExponent, toMinorUnits } from "../../../../../../lib/session-mapping/minor-units"
+import { readPaymentData } from "../../../../../../providers/pay-in-store/payment-data"
+import { kustomModule, notFound } from "../../../helpers"
+import { sessionCallbacks, type CallbackView } from "../../../draft-orders/payment-view"
+
+const PREFIX = "pp_pay-in-store_"
+
+export type OrderInStorePayment = {
+  payment_id: string
+  provider_id: string
+  currency_code: string
+  currency_exponent: number
+  /** Minor units throughout. */
+  amount: number
+  device_id: string | null
+  /** Null when the device has since been removed (or Kustom could not be asked). */
+  device_name: string | null
+  kustom_session_id: string | null
+  kustom_status: string | null
+  kustom_order_id: string | null
+  kustom_order_status: OrderStatus | null
+  captured_amount: number
+  refunded_amount: number
+  /** True when the amounts come from Kustom just now; false when they are the last ones recorded. */
+  live: boolean
+  captured_at: string | null
+  canceled_at: string | null
+  refunds: { id: string; amount: number; created_at: string; note: string | null }[]
+  kustom_refunds: { refund_id: string; refunded_amount: number; refunded_at: string | null }[]
+  callbacks: CallbackView[]
+}
+
+type PaymentRow = {
+  id: string
+  provider_id: string
+  amount: number
+  currency_code: string
+  data: Record<string, unknown> | null
+  captured_at: string | Date | null
+  canceled_at: string | Date | null
+  refunds?: { id: string; amount: number; created_at: string | Date; note?: string | null }[] | null
+}
+
+const iso = (value: string | Date | null | undefined) => (value ? new Date(value).toISOString() : null)
+
+/** The order's "Pay in store" payments: device, Kustom ids and status, captures, refunds and callbacks. */
+export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<{ payments: OrderInStorePayment[] }>) => {
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
+  const {
+    data: [order],
+  } = await query.graph({
+    entity: "order",
+    fields: [
+      "id",
+      "payment_collections.payments.id",
+      "payment_collections.payments.provider_id",
+      "payment_collections.payments.amount",
+      "payment_collections.payments.currency_code",
+      "payment_collections.payments.data",
+      "payment_collections.payments.captured_at",
+      "payment_collections.payments.canceled_at",
+      "payment_collections.payments.refunds.id",
+      "payment_collections.payments.refunds.amount",
+      "payment_collections.payments.refunds.created_at",
+      "payment_collections.payments.refunds.note",
+    ],
+    filters: { id: req.params.id },
+  })
+  if (!order) throw notFound(`Order ${req.params.id} was not found`)
+  const kustom = kustomModule(req.scope)
+  const rows = ((order as { payment_collections?: { payments?: PaymentRow[] }[] }).payment_collections ?? [])
+    .flatMap((collection) => collection?.payments ?? [])
+    .filter((payment) => payment?.provider_id?.startsWith(PREFIX))
+
+  const payments = await Promise.all(
+    rows.map(async (payment): Promise<OrderInStorePayment> => {
+      const data = readPaymentData(payment.data)
+      const currency = payment.currency_code
+      const [kustomOrder, device, callbacks] = await Promise.all([
+        data.kustom_order_id ? kustom.client.orders.get(data.kustom_order_id).catch(() => null) : Promise.resolve(null),
+        data.device_id ? kustom.client.devices.get(data.device_id).catch(() => null) : Promise.resolve(null),
+        sessionCallbacks(req.scope, data.kustom_session_id),
+      ])
+      return {
+        payment_id: payment.id,
+        provider_id: payment.provider_id,
+        currency_code: currency,
+        currency_exponent: currencyExponent(currency),
+        amount: toMinorUnits(payment.amount, currency),
+        device_id: data.device_id ?? null,
+        device_name: device?.name ?? null,
+        kustom_session_id: data.kustom_session_id ?? null,
+        kustom_status: data.kustom_status ?? null,
+        kustom_order_id: data.kustom_order_id ?? null,
+        kustom_order_status: kustomOrder?.status ?? null,
+        captured_amount: kustomOrder?.captured_amount ?? data.captured_amount ?? 0,
+        refunded_amount: kustomOrder?.refunded_amount ?? data.refunded_amount ?? 0,
+        live: Boolean(kustomOrder),
+        captured_at: iso(payment.captured_at),
+        canceled_at: iso(payment.canceled_at),
+        refunds: (payment.refunds ?? []).map((refund) => ({
+          id: refund.id,
+          amount: toMinorUnits(refund.amount, currency),
+          created_at: new Date(refund.created_at).toISOString(),
+          note: refund.note ?? null,
+        })),
+        kustom_refunds: (kustomOrder?.refunds ?? []).map((refund) => ({
+          refund_id: refund.refund_id,
+          refunded_amount: refund.refunded_amount,
+          refunded_at: refund.refunded_at ?? null,
+        })),
+        callbacks,
+      }
+    })
+  )
+  res.json({ payments })
+}
