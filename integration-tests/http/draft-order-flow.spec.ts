@@ -6,6 +6,7 @@ import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { createDraftOrder } from "../helpers/draft-order"
 import { TEST_API_KEY, usePlayground } from "../helpers/playground"
+import { createCart, payInStore } from "../helpers/store-sale"
 import { waitFor } from "../helpers/wait"
 
 jest.setTimeout(180_000)
@@ -32,7 +33,7 @@ medusaIntegrationTestRunner({
         data: [order],
       } = await query.graph({
         entity: "order",
-        fields: ["id", "is_draft_order", "status", "total", "payment_status", "payment_collections.payments.*", "payment_collections.payments.captures.*"],
+        fields: ["id", "is_draft_order", "status", "total", "summary.*", "payment_collections.payments.*", "payment_collections.payments.captures.*"],
         filters: { id: orderId },
       })
       return order && !(order as any).is_draft_order ? (order as any) : undefined
@@ -57,10 +58,22 @@ medusaIntegrationTestRunner({
       expect(payments).toHaveLength(1)
       expect(payments[0].captured_at).toBeTruthy()
       expect(toMinorUnits(payments[0].captures[0].amount, "sek")).toBe(session.order_amount)
+      // The order shows the money as paid, not outstanding.
+      expect(toMinorUnits(order.summary.pending_difference, "sek")).toBe(0)
+      expect(toMinorUnits(order.summary.transaction_total, "sek")).toBe(session.order_amount)
 
       const { data: after } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
       expect(after.sale).toMatchObject({ completed: true, order_id: draft.id })
       expect(after.payment).toMatchObject({ kustom_status: "FINALIZED" })
+    })
+
+    it("sends a payment that names no device to the default the store owner set in the admin", async () => {
+      const device = await kustom.playground.createDevice({ name: "Counter default" })
+      await api.post("/admin/kustom-ipp/device-defaults", { scope: "sales_channel", scope_id: store.salesChannelId, device_id: device.id }, { headers })
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, {})
+      expect(sale.paymentSession.data.device_id).toBe(device.id)
+      expect((await kustom.sessions.get(sale.kustomSessionId)).device_id).toBe(device.id)
     })
 
     it("refuses to send without a device and names the field", async () => {

@@ -3,6 +3,7 @@ import type { IPaymentModuleService } from "@medusajs/framework/types"
 import { createStep, createWorkflow, StepResponse, transform, when, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import {
   acquireLockStep,
+  addOrderTransactionStep,
   authorizePaymentSessionStep,
   completeCartWorkflow,
   convertDraftOrderWorkflow,
@@ -279,7 +280,19 @@ export const processKustomIppSessionWorkflow = createWorkflow(
 
     when("kustom-ipp-convert-draft", { plan }, ({ plan }) => plan.action === "convert_draft").then(() => {
       const authorize = transform({ plan }, ({ plan }) => ({ id: plan.payment_session_id as string, context: {} }))
-      authorizePaymentSessionStep(authorize)
+      const payment = authorizePaymentSessionStep(authorize)
+      // As cart completion does: captured money becomes the order's transactions, so that the
+      // order's summary shows it paid rather than outstanding.
+      const transactions = transform({ payment, plan }, ({ payment, plan }) =>
+        (payment?.captures ?? []).map((capture) => ({
+          order_id: plan.sale_id as string,
+          amount: capture.raw_amount ?? capture.amount,
+          currency_code: payment!.currency_code,
+          reference: "capture",
+          reference_id: capture.id,
+        }))
+      )
+      addOrderTransactionStep(transactions)
       const draft = transform({ plan }, ({ plan }) => ({ id: plan.sale_id as string }))
       convertDraftOrderWorkflow.runAsStep({ input: draft })
     })

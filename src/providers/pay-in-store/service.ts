@@ -33,6 +33,7 @@ import {
   type SessionStatus,
 } from "../../lib/kustom-ipp"
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
+import { resolveDefaultDevice } from "../../lib/device-defaults"
 import { loadPaymentSessionSale, type PaymentSessionSale } from "../../lib/sales"
 import { fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
@@ -244,17 +245,26 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     return loadPaymentSessionSale(appContainer, data.session_id)
   }
 
-  private chooseDevice_(sale: PaymentSessionSale, requested: string | undefined): string {
+  /**
+   * The device named by the caller, else the default the store owner set in the admin (for the
+   * sales channel, then the location), else the plugin options' defaults.
+   */
+  private async chooseDevice_(sale: PaymentSessionSale, requested: string | undefined): Promise<string> {
+    if (requested) return requested
+    const fromAdmin = await resolveDefaultDevice(appContainer, {
+      salesChannelId: sale.salesChannelId,
+      kustomLocationId: this.options_.locationId,
+    })
     const defaults = this.options_.defaultDevices
     const device =
-      requested ||
+      fromAdmin?.device_id ||
       (sale.salesChannelId ? defaults?.salesChannels?.[sale.salesChannelId] : undefined) ||
       (this.options_.locationId ? defaults?.locations?.[this.options_.locationId] : undefined) ||
       this.options_.defaultDeviceId
     if (!device) {
       throw new MedusaError(
         MedusaError.Types.INVALID_DATA,
-        "Choose a device for this payment: pass data.device_id when creating the payment session, or configure a default device for this sales channel or location."
+        "Choose a device for this payment: pass data.device_id when creating the payment session, or set a default device for this sales channel or location (Settings → In-Person Payments)."
       )
     }
     return device
@@ -270,7 +280,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     if (sale.completed) {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${sale.reference} is already paid and has become an order.`)
     }
-    const deviceId = this.chooseDevice_(sale, requestedDevice)
+    const deviceId = await this.chooseDevice_(sale, requestedDevice)
     const order = mapSaleToKustomOrder(sale.sale)
     const amountMinor = toMinorUnits(amount, currencyCode)
     if (order.purchase_currency !== currencyCode.toUpperCase() || order.order_amount !== amountMinor) {
