@@ -16,7 +16,7 @@ export function newWebhookSecret(): string {
 export type PlaygroundFixture = {
   readonly playground: PlaygroundHandle
   readonly webhookSecret: string
-  /** Points the playground's callbacks at the running store. */
+  /** Points the playground's callbacks at the running store, with no faults left from before. */
   connect(storeUrl: string): void
 }
 
@@ -63,6 +63,8 @@ export function usePlayground(
     },
     webhookSecret,
     connect(storeUrl: string) {
+      this.playground.clearFaults()
+      this.playground.setCallbackFaults({})
       this.playground.configure({ callbackUrl: `${storeUrl}/hooks/kustom-ipp` })
     },
   }

@@ -31,7 +31,6 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       fixture.connect(api.defaults.baseURL as string)
-      fixture.playground.setCallbackFaults({})
       kustom = kustomClient(fixture)
       store = await seedStore(getContainer())
       device = await createDevice(fixture, "Counter 1")

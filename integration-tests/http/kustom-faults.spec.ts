@@ -19,8 +19,6 @@ medusaIntegrationTestRunner({
     let store: SeededStore
 
     beforeEach(async () => {
-      fixture.playground.clearFaults()
-      fixture.playground.setCallbackFaults({})
       fixture.connect(api.defaults.baseURL as string)
       store = await seedStore(getContainer())
     })
