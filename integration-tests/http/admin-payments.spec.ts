@@ -28,7 +28,6 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       fixture.connect(api.defaults.baseURL as string)
-      fixture.playground.clearFaults()
       kustom = kustomClient(fixture)
       store = await seedStore(getContainer())
       headers = (await createAdminHeaders(getContainer())).headers
