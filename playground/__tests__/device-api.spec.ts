@@ -83,6 +83,7 @@ describe("device API", () => {
     expect(me.status).toBe(200)
     expect(me.body.device).toMatchObject({ id: device.id, last_seen_at: expect.any(String) })
     expect(me.body.device.credentials).toBeUndefined()
+    expect(me.body.location).toMatchObject({ id: device.location_id, name: "Playground Store", city: "Stockholm" })
     expect(playground.requests().at(-1)?.headers.authorization).toBe("[redacted]")
   })
 

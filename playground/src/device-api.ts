@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { z } from "zod"
 import type { Core } from "./core"
+import { findLocation } from "./locations"
 import { tokenOfDevice, toDeviceView, touchDevice } from "./devices"
 import { notFound, parseOrThrow } from "./problems"
 import { jsonObject, ok, type RequestContext, type Route, STREAMING } from "./router"
@@ -170,7 +171,11 @@ export function deviceApiRoutes(core: Core): Route[] {
       method: "GET",
       pattern: "/pos/v1/me",
       auth: "device",
-      handler: (ctx) => ok({ device: toDeviceView(ctx.device!) }),
+      // The location too, so that the device page can say where it is ("Playground Store · Stockholm").
+      handler: (ctx) => {
+        const locationId = ctx.device!.location_id
+        return ok({ device: toDeviceView(ctx.device!), location: locationId ? (findLocation(core, locationId) ?? null) : null })
+      },
     },
     {
       method: "GET",
