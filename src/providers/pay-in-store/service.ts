@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto"
 import { container as appContainer } from "@medusajs/framework"
 import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type {
@@ -153,7 +154,8 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
         `Cannot refund ${amount} minor units of ${currency}: ${refundable} were captured and not yet refunded in Kustom.`
       )
     }
-    const key = idempotencyKeyFor("refund", orderId, String(input.context?.idempotency_key ?? `${amount}`))
+    // Medusa names every refund (its id); without a name two equal refunds must stay two.
+    const key = idempotencyKeyFor("refund", orderId, String(input.context?.idempotency_key ?? randomUUID()))
     await this.call_("refunding the payment", () =>
       this.client_.orders.refund(orderId, { refunded_amount: amount, reference: String(input.context?.idempotency_key ?? "") || undefined }, { idempotencyKey: key })
     )
