@@ -87,6 +87,51 @@ medusaIntegrationTestRunner({
       expect((await kustom.sessions.get(first.kustomSessionId)).status).toBe("CANCELLED")
     })
 
+    it("replaces a session still waiting on the device when the payment is updated, and refuses while the clerk is collecting", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      const other = await createDevice(fixture, "Counter 2")
+      const payments = container().resolve(Modules.PAYMENT)
+      const current = await paymentSessionOf(container(), sale.paymentSessionId)
+
+      const updated = await payments.updatePaymentSession({
+        id: current.id,
+        amount: current.amount,
+        currency_code: current.currency_code,
+        data: { ...current.data, device_id: other.id },
+      })
+      const replacement = (updated.data as { kustom_session_id: string }).kustom_session_id
+      expect(replacement).not.toBe(sale.kustomSessionId)
+      expect((await kustom.sessions.get(sale.kustomSessionId)).status).toBe("CANCELLED")
+      expect(await kustom.sessions.get(replacement)).toMatchObject({ status: "CREATED", device_id: other.id })
+
+      await onDevice(fixture, other.token, replacement, { outcome: "DECLINED_GENERIC" })
+      const collecting = await paymentSessionOf(container(), sale.paymentSessionId)
+      await expect(
+        payments.updatePaymentSession({ id: collecting.id, amount: Number(collecting.amount) + 1, currency_code: collecting.currency_code, data: collecting.data })
+      ).rejects.toThrow(/already taking this payment on the device/)
+      expect((await kustom.sessions.get(replacement)).status).toBe("ACTIVE")
+    })
+
+    it("refuses a cart change while the clerk is collecting, and takes a session that was only waiting off the device", async () => {
+      const waitingCart = await createCart(api, store)
+      const waiting = await payInStore(api, store, waitingCart, { device_id: device.id })
+      await api.post(`/store/carts/${waitingCart}/line-items`, { variant_id: store.variants.mug, quantity: 1 }, { headers: storeHeaders() })
+      expect((await kustom.sessions.get(waiting.kustomSessionId)).status).toBe("CANCELLED")
+
+      const busyCart = await createCart(api, store)
+      const busy = await payInStore(api, store, busyCart, { device_id: device.id })
+      await onDevice(fixture, device.token, busy.kustomSessionId, { outcome: "INSUFFICIENT_FUNDS" })
+      await waitFor(async () => (await paymentSessionOf(container(), busy.paymentSessionId)).data.kustom_status === "ACTIVE", "the clerk to be collecting")
+      const refused = await api.post(`/store/carts/${busyCart}/line-items`, { variant_id: store.variants.mug, quantity: 1 }, { headers: storeHeaders(), validateStatus: () => true })
+      expect(refused.status).toBe(400)
+      expect(refused.data.message).toMatch(/already taking this payment on the device/)
+      expect((await kustom.sessions.get(busy.kustomSessionId)).status).toBe("ACTIVE")
+      await onDevice(fixture, device.token, busy.kustomSessionId, { outcome: "SUCCESS" })
+      const order = await waitFor(() => paidOrderOfCart(container(), busyCart), "the order")
+      expect(toMinorUnits(order.total, "sek")).toBe((await kustom.sessions.get(busy.kustomSessionId)).order_amount)
+    })
+
     it("finds an expired session (Kustom sends no callback for it) and lets the sale be paid again", async () => {
       const cartId = await createCart(api, store)
       const sale = await payInStore(api, store, cartId, { device_id: device.id })

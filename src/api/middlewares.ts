@@ -10,6 +10,7 @@ import {
   SetDeviceDefaultSchema,
   UpdateDeviceSchema,
 } from "./admin/kustom-ipp/validators"
+import { refuseWhileCollecting } from "./guards/refuse-while-collecting"
 
 /** Callbacks are small; anything larger is refused before it is read into memory. */
 export const CALLBACK_BODY_LIMIT = "64kb"
@@ -21,6 +22,16 @@ export default defineMiddlewares({
       methods: ["POST"],
       bodyParser: { preserveRawBody: true, sizeLimit: CALLBACK_BODY_LIMIT },
     },
+    // Every change to a cart but completing it waits until no clerk is taking its payment.
+    ...[
+      "/store/carts/:id",
+      "/store/carts/:id/line-items",
+      "/store/carts/:id/line-items/:line_id",
+      "/store/carts/:id/shipping-methods",
+      "/store/carts/:id/promotions",
+      "/store/carts/:id/customer",
+      "/store/carts/:id/taxes",
+    ].map((matcher) => ({ matcher, methods: ["POST" as const, "DELETE" as const], middlewares: [refuseWhileCollecting] })),
     {
       matcher: "/admin/kustom-ipp/draft-orders/:id/payment",
       methods: ["POST"],

@@ -36,3 +36,11 @@ export function toMedusaError(error: unknown, doing: string): Error {
       return new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Kustom answered unexpectedly while ${doing}: ${error.message}`)
   }
 }
+
+/** Said whenever a change would pull a payment away from a clerk who is taking it. */
+export function clerkIsCollecting(): MedusaError {
+  return new MedusaError(
+    MedusaError.Types.NOT_ALLOWED,
+    "The clerk is already taking this payment on the device. Cancel it on the device (or from the admin) before changing the sale or sending it again."
+  )
+}

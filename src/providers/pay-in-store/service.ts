@@ -39,7 +39,7 @@ import { loadPaymentSessionSale, type PaymentSessionSale } from "../../lib/sales
 import { fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
-import { toMedusaError } from "./errors"
+import { clerkIsCollecting, toMedusaError } from "./errors"
 import {
   idempotencyKeyFor,
   parseMerchantData,
@@ -103,12 +103,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       return this.dispatch_(sale, input.amount, input.currency_code, data.device_id)
     }
     const session = await this.getSession_(data.kustom_session_id)
-    if (session.status === "ACTIVE") {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        "The clerk is already taking this payment on the device. Cancel it on the device (or from the admin) before changing the sale."
-      )
-    }
+    if (session.status === "ACTIVE") throw clerkIsCollecting()
     if (session.status === "FINALIZED") {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This payment was already made on the device; it cannot be changed.")
     }
@@ -191,7 +186,12 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     return { data: { ...data, kustom_status: session.status } }
   }
 
-  /** Medusa drops the payment session (the sale changed, another provider was chosen). */
+  /**
+   * Medusa drops the payment session (the cart changed, the payment is sent again, another
+   * provider was chosen): the session is taken off the device, so that no stale amount can be
+   * paid. Medusa does not let a provider refuse this; cart changes while the clerk is collecting
+   * are refused before they get here (see `refuseWhileCollecting`).
+   */
   async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
     const data = readPaymentData(input.data)
     if (data.kustom_session_id) {
