@@ -73,7 +73,7 @@ export type SessionPlan = {
   reason?: string
 }
 
-export type ProcessKustomIppSessionResult = Omit<SessionPlan, "action" | "status" | "data" | "event">
+export type ProcessKustomIppSessionResult = Omit<SessionPlan, "action" | "status" | "data" | "event" | "adopt">
 
 type Target = { merchant: KustomIppMerchantData | null; sale: SaleState | null }
 
@@ -313,7 +313,7 @@ export const processKustomIppSessionWorkflow = createWorkflow(
     releaseLockStep({ key: lockKey, executeOnSubWorkflow: true })
 
     const result = transform({ plan, cartOrder }, ({ plan, cartOrder }): ProcessKustomIppSessionResult => {
-      const { action, status, data, event, ...rest } = plan
+      const { action, status, data, event, adopt, ...rest } = plan
       const orderId =
         action === "complete_cart" ? (cartOrder as { id: string } | undefined)?.id ?? null : action === "convert_draft" ? plan.sale_id : plan.order_id
       return { ...rest, order_id: orderId }
