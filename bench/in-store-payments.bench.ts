@@ -81,11 +81,14 @@ medusaIntegrationTestRunner({
         const placed = await waitForOrder(ours.cartId)
         if (i >= 2) plugin.push(placed - started)
 
+        // The floor is watched the same way: until the order is seen in the database.
         const direct = await paidSale()
         const t0 = performance.now()
         await kustom.sessions.get(direct.sessionId)
-        await completeCartWorkflow(getContainer()).run({ input: { id: direct.cartId } })
-        if (i >= 2) floor.push(performance.now() - t0)
+        const completing = completeCartWorkflow(getContainer()).run({ input: { id: direct.cartId } })
+        const seen = await waitForOrder(direct.cartId)
+        await completing
+        if (i >= 2) floor.push(seen - t0)
       }
       for (let i = 0; i < BUILTIN_SAMPLES; i++) {
         const viaGeneric = await paidSale()

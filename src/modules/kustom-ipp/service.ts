@@ -76,14 +76,13 @@ class KustomIppModuleService extends MedusaService({
    * also when two deliveries race (the unique index decides).
    */
   async recordCallback(input: RecordCallbackInput): Promise<{ callbackId: string; duplicate: boolean }> {
-    const [existing] = await this.listKustomIppCallbacks({ webhook_id: input.webhook_id }, { select: ["id"] })
-    if (existing) return { callbackId: existing.id, duplicate: true }
     try {
+      // Insert first: a new delivery (the usual case) costs one statement.
       const created = await this.createKustomIppCallbacks(input)
       return { callbackId: created.id, duplicate: false }
     } catch (error) {
-      const [raced] = await this.listKustomIppCallbacks({ webhook_id: input.webhook_id }, { select: ["id"] })
-      if (raced) return { callbackId: raced.id, duplicate: true }
+      const [existing] = await this.listKustomIppCallbacks({ webhook_id: input.webhook_id }, { select: ["id"] })
+      if (existing) return { callbackId: existing.id, duplicate: true }
       throw error
     }
   }
