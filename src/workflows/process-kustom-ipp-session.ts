@@ -17,6 +17,7 @@ import { loadSaleState, type SaleState } from "../lib/sales"
 import { toMinorUnits } from "../lib/session-mapping"
 import {
   parseMerchantData,
+  PROVIDER_ID_PREFIX,
   readPaymentData,
   type KustomIppMerchantData,
   type KustomIppPaymentData,
@@ -36,7 +37,7 @@ export const KUSTOM_IPP_EVENTS = {
   UNMATCHED: "kustom_ipp.session.unmatched",
 } as const
 
-export const PROVIDER_ID_PREFIX = "pp_pay-in-store_"
+export { PROVIDER_ID_PREFIX }
 
 export type ProcessKustomIppSessionInput = { kustom_session_id: string }
 

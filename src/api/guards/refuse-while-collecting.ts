@@ -2,9 +2,8 @@ import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusaj
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import type { RemoteQueryFunction } from "@medusajs/framework/types"
 import { clerkIsCollecting } from "../../providers/pay-in-store/errors"
-import { readPaymentData } from "../../providers/pay-in-store/payment-data"
+import { PROVIDER_ID_PREFIX, readPaymentData } from "../../providers/pay-in-store/payment-data"
 
-const PREFIX = "pp_pay-in-store_"
 
 /**
  * Refuses a change to a cart (items, address, shipping, promotions…) while a clerk is taking its
@@ -24,7 +23,7 @@ export async function refuseWhileCollecting(req: MedusaRequest, _res: MedusaResp
     const sessions = ((cart as { payment_collection?: { payment_sessions?: { provider_id: string; status: string; data: Record<string, unknown> | null }[] } | null })
       ?.payment_collection?.payment_sessions ?? [])
     const collecting = sessions.some(
-      (session) => session?.provider_id?.startsWith(PREFIX) && session.status === "pending" && readPaymentData(session.data).kustom_status === "ACTIVE"
+      (session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "pending" && readPaymentData(session.data).kustom_status === "ACTIVE"
     )
     next(collecting ? clerkIsCollecting() : undefined)
   } catch (error) {

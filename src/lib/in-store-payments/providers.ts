@@ -1,7 +1,7 @@
 import { MedusaError, Modules } from "@medusajs/framework/utils"
 import type { IPaymentModuleService, MedusaContainer } from "@medusajs/framework/types"
+import { PROVIDER_ID_PREFIX } from "../../providers/pay-in-store/payment-data"
 
-const PREFIX = "pp_pay-in-store_"
 
 /**
  * The Pay in store provider to use: the one asked for, or the only one registered. A store
@@ -10,7 +10,7 @@ const PREFIX = "pp_pay-in-store_"
 export async function resolvePayInStoreProvider(container: MedusaContainer, requested?: string): Promise<string> {
   const payments = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const providers = (await payments.listPaymentProviders({}, { select: ["id", "is_enabled"] })).filter(
-    (provider) => provider.id.startsWith(PREFIX) && provider.is_enabled
+    (provider) => provider.id.startsWith(PROVIDER_ID_PREFIX) && provider.is_enabled
   )
   if (requested) {
     if (!providers.some((provider) => provider.id === requested)) {

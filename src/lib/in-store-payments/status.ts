@@ -7,10 +7,9 @@ import type { MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/t
 import type { SessionStatus } from "../kustom-ipp"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
-import { readPaymentData } from "../../providers/pay-in-store/payment-data"
+import { PROVIDER_ID_PREFIX, readPaymentData } from "../../providers/pay-in-store/payment-data"
 import type { SaleKind } from "../sales"
 
-const PREFIX = "pp_pay-in-store_"
 
 export type InStorePaymentStatus = {
   sale: { kind: SaleKind; id: string; completed: boolean; order_id: string | null; display_id: number | null }
@@ -66,7 +65,7 @@ export async function loadInStorePaymentStatus(container: MedusaContainer, sale:
   }
 
   const latest = sessions
-    .filter((session) => session?.provider_id?.startsWith(PREFIX))
+    .filter((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
     .sort((a, b) => new Date(b.created_at).getTime() - new Date(a.created_at).getTime())[0]
   if (!latest) return { sale: summary, payment: null }
 

@@ -6,6 +6,9 @@ import { createHash } from "node:crypto"
 import type { SessionStatus } from "../../lib/kustom-ipp"
 import type { SaleKind } from "../../lib/sales"
 
+/** Medusa names a registered provider `pp_<identifier>_<id>`: every "Pay in store" provider starts so. */
+export const PROVIDER_ID_PREFIX = "pp_pay-in-store_"
+
 export type KustomIppPaymentData = {
   /** The Medusa payment session id (set by Medusa's payment module). */
   session_id?: string

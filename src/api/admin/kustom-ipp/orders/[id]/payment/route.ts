@@ -2,11 +2,10 @@ import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/frame
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import type { OrderStatus } from "../../../../../../lib/kustom-ipp"
 import { currencyExponent, toMinorUnits } from "../../../../../../lib/session-mapping/minor-units"
-import { readPaymentData } from "../../../../../../providers/pay-in-store/payment-data"
+import { PROVIDER_ID_PREFIX, readPaymentData } from "../../../../../../providers/pay-in-store/payment-data"
 import { kustomModule, notFound } from "../../../helpers"
 import { sessionCallbacks, type CallbackView } from "../../../draft-orders/payment-view"
 
-const PREFIX = "pp_pay-in-store_"
 
 export type OrderInStorePayment = {
   payment_id: string
@@ -73,7 +72,7 @@ export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<{
   const kustom = kustomModule(req.scope)
   const rows = ((order as { payment_collections?: { payments?: PaymentRow[] }[] }).payment_collections ?? [])
     .flatMap((collection) => collection?.payments ?? [])
-    .filter((payment) => payment?.provider_id?.startsWith(PREFIX))
+    .filter((payment) => payment?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
 
   const payments = await Promise.all(
     rows.map(async (payment): Promise<OrderInStorePayment> => {
