@@ -7,7 +7,7 @@ globalThis.crypto ??= webcrypto as Crypto
 export async function postSignedCallback(
   url: string,
   secret: string,
-  event: { type: string; session_id: string; order_id?: string | null },
+  event: { type: string; session_id?: string; order_id?: string | null },
   id = `msg_${randomUUID()}`
 ): Promise<number> {
   const now = new Date()
@@ -16,7 +16,7 @@ export async function postSignedCallback(
     merchant_id: "PLAYGROUND",
     timestamp: now.toISOString(),
     type: event.type,
-    data: { session_id: event.session_id, order_id: event.order_id ?? null, failure_reason: null },
+    data: event.session_id === undefined ? {} : { session_id: event.session_id, order_id: event.order_id ?? null, failure_reason: null },
   })
   const response = await fetch(url, {
     method: "POST",

@@ -6,6 +6,7 @@ import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createDevice, expireSession, kustomClient } from "../helpers/kustom"
 import { usePlayground } from "../helpers/playground"
 import { createCart, ordersOfCart, paidOrderOfCart, payInStore, paymentSessionOf } from "../helpers/store-sale"
+import { postSignedCallback } from "../helpers/signed-callback"
 import { waitFor } from "../helpers/wait"
 
 jest.setTimeout(180_000)
@@ -98,6 +99,16 @@ medusaIntegrationTestRunner({
       expect(await paidOrderOfCart(getContainer(), cartId)).toBeDefined()
       const [processed] = await kustomIpp.listKustomIppCallbacks({ id: failed.id })
       expect(processed.status).toBe("processed")
+    })
+
+    it("records a delivery that names no session as processed, so that nothing waits for a retry", async () => {
+      const webhookId = `msg_no_session_${Date.now()}`
+      const status = await postSignedCallback(`${api.defaults.baseURL}/hooks/kustom-ipp`, fixture.webhookSecret, { type: "ipp.device.updated" }, webhookId)
+      expect(status).toBe(200)
+      const kustomIpp = getContainer().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      const [callback] = await kustomIpp.listKustomIppCallbacks({ webhook_id: webhookId })
+      expect(callback).toMatchObject({ event_type: "ipp.device.updated", kustom_session_id: null, status: "processed" })
+      expect(callback.processed_at).toBeInstanceOf(Date)
     })
   },
 })

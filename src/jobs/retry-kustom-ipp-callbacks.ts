@@ -8,7 +8,7 @@ import type { Logger, MedusaContainer } from "@medusajs/framework/types"
 import { withRunLock } from "../lib/locking"
 import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
 import type KustomIppModuleService from "../modules/kustom-ipp/service"
-import { processKustomIppCallbackWorkflow } from "../workflows/process-kustom-ipp-callback"
+import { processKustomIppSessionWorkflow } from "../workflows/process-kustom-ipp-session"
 
 const RETRY_LOCK = "kustom-ipp:retry-callbacks"
 
@@ -28,17 +28,22 @@ export async function retryPendingCallbacks(
       // Recorded but never processed (the process stopped between answering and processing).
       kustomIpp.listKustomIppCallbacks(
         { status: "received", created_at: { $lte: new Date(now.getTime() - (options.receivedBeforeMs ?? 30_000)) } },
-        { select: ["id"], take: limit, order: { created_at: "ASC" } }
+        { select: ["id", "kustom_session_id"], take: limit, order: { created_at: "ASC" } }
       ),
       kustomIpp.listKustomIppCallbacks(
         { status: "failed", next_attempt_at: { $lte: now } },
-        { select: ["id"], take: limit, order: { next_attempt_at: "ASC" } }
+        { select: ["id", "kustom_session_id"], take: limit, order: { next_attempt_at: "ASC" } }
       ),
     ])
     const report: RetryReport = { processed: 0, failed: 0 }
-    for (const { id } of [...stale, ...due].slice(0, limit)) {
+    for (const { id, kustom_session_id } of [...stale, ...due].slice(0, limit)) {
       try {
-        await processKustomIppCallbackWorkflow(container).run({ input: { callback_id: id } })
+        if (kustom_session_id) {
+          await processKustomIppSessionWorkflow(container).run({ input: { kustom_session_id, callback_id: id } })
+        } else {
+          // A delivery that names no session has nothing to process.
+          await kustomIpp.markCallbackProcessed(id)
+        }
         report.processed++
       } catch (error) {
         report.failed++

@@ -1,4 +1,3 @@
 export * from "./process-kustom-ipp-session"
-export * from "./process-kustom-ipp-callback"
 export * from "./receive-kustom-ipp-callback"
 export * from "./send-draft-order-to-device"

@@ -39,7 +39,11 @@ export const KUSTOM_IPP_EVENTS = {
 
 export { PROVIDER_ID_PREFIX }
 
-export type ProcessKustomIppSessionInput = { kustom_session_id: string }
+export type ProcessKustomIppSessionInput = {
+  kustom_session_id: string
+  /** The recorded callback that asked for this run; marked processed once the run succeeds. */
+  callback_id?: string | null
+}
 
 export type SessionOutcome =
   | "order_created"
@@ -242,11 +246,19 @@ const cancelOrphanSessionStep = createStep("kustom-ipp-cancel-orphan-session", a
   return new StepResponse(kustomSessionId)
 })
 
+const markCallbackProcessedStep = createStep("kustom-ipp-mark-callback-processed", async (id: string, { container }) => {
+  const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+  await kustomIpp.markCallbackProcessed(id)
+  return new StepResponse(id)
+})
+
 /**
  * Brings Medusa in line with a Kustom session: a FINALIZED session becomes exactly one order
  * (cart completed, or draft order converted); a cancelled, expired or failed one is recorded on
  * the payment session so the sale can be paid again. Serialized per sale with a lock; every
- * branch is idempotent, so callbacks, redeliveries and the sweep job can all run it.
+ * branch is idempotent, so callbacks, redeliveries and the sweep job can all run it. Run for
+ * a recorded callback (`callback_id`), it marks the callback processed at the end, in the same
+ * run: one workflow from callback to order, with nothing read before Kustom is asked.
  */
 export const processKustomIppSessionWorkflow = createWorkflow(
   processKustomIppSessionWorkflowId,
@@ -312,6 +324,10 @@ export const processKustomIppSessionWorkflow = createWorkflow(
     })
 
     releaseLockStep({ key: lockKey, executeOnSubWorkflow: true })
+
+    when("kustom-ipp-callback-done", { input }, ({ input }) => Boolean(input.callback_id)).then(() => {
+      markCallbackProcessedStep(transform({ input }, ({ input }) => input.callback_id as string))
+    })
 
     const result = transform({ plan, cartOrder }, ({ plan, cartOrder }): ProcessKustomIppSessionResult => {
       const { action, status, data, event, adopt, ...rest } = plan

@@ -6,8 +6,13 @@ import type { RecordCallbackInput } from "../modules/kustom-ipp/service"
 
 export const receiveKustomIppCallbackWorkflowId = "kustom-ipp-receive-callback"
 
-/** Emitted once per new (non-duplicate) verified delivery; the plugin's subscriber processes it. */
+/**
+ * Emitted once per new (non-duplicate) verified delivery that names a session; the plugin's
+ * subscriber processes it. Data: `KustomIppCallbackReceivedData`.
+ */
 export const KUSTOM_IPP_CALLBACK_RECEIVED = "kustom_ipp.callback.received"
+
+export type KustomIppCallbackReceivedData = { id: string; kustom_session_id: string }
 
 const recordCallbackStep = createStep("kustom-ipp-record-callback", async (input: RecordCallbackInput, { container }) => {
   const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
@@ -22,10 +27,11 @@ export const receiveKustomIppCallbackWorkflow = createWorkflow(
   receiveKustomIppCallbackWorkflowId,
   (input: RecordCallbackInput) => {
     const recorded = recordCallbackStep(input)
-    when("kustom-ipp-new-callback", { recorded }, ({ recorded }) => !recorded.duplicate).then(() => {
+    when("kustom-ipp-new-callback", { recorded }, ({ recorded }) => !recorded.duplicate && Boolean(recorded.kustomSessionId)).then(() => {
       const event = transform({ recorded }, ({ recorded }) => ({
         eventName: KUSTOM_IPP_CALLBACK_RECEIVED,
-        data: { id: recorded.callbackId },
+        // The session travels with the event so that processing starts without a read.
+        data: { id: recorded.callbackId, kustom_session_id: recorded.kustomSessionId } as KustomIppCallbackReceivedData,
       }))
       emitEventStep(event)
     })

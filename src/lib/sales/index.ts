@@ -3,8 +3,8 @@
  * totals the session mapping needs. Used by the provider when it dispatches a payment and by
  * the workflows when a paid session comes back.
  */
-import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
-import type { BigNumberInput, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
+import type { BigNumberInput, ICartModuleService, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
 import type { Sale } from "../session-mapping"
 
 export type SaleKind = "cart" | "draft_order"
@@ -71,46 +71,41 @@ const TOTAL_FIELDS = [
   ...SHIPPING_FIELDS.map((field) => `shipping_methods.${field}`),
 ]
 
+/**
+ * The cart module computes totals from the cart's lines, shipping, adjustments, tax and credit
+ * lines. Loading them with joins takes one statement instead of one per relation: these reads
+ * sit on the path of every dispatch and every tap.
+ */
+const JOINED = { strategy: "joined" }
+
 export async function loadPaymentSessionSale(container: MedusaContainer, paymentSessionId: string): Promise<PaymentSessionSale> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const {
     data: [paymentSession],
-  } = await query.graph({
-    entity: "payment_session",
-    fields: [
-      ...PAYMENT_SESSION_FIELDS,
-      "payment_collection.cart.id",
-      "payment_collection.order.id",
-    ],
-    filters: { id: paymentSessionId },
-  })
+  } = await query.graph({ entity: "payment_session", fields: PAYMENT_SESSION_FIELDS, filters: { id: paymentSessionId } })
   if (!paymentSession) {
     throw new MedusaError(MedusaError.Types.NOT_FOUND, `Payment session ${paymentSessionId} was not found`)
   }
-  const collection = paymentSession.payment_collection as { cart?: { id: string } | null; order?: { id: string } | null } | null
-  const base = {
-    id: paymentSession.id,
-    provider_id: paymentSession.provider_id,
-    amount: paymentSession.amount,
-    currency_code: paymentSession.currency_code,
-    status: paymentSession.status,
-    data: (paymentSession.data ?? null) as Record<string, unknown> | null,
-    payment_collection_id: paymentSession.payment_collection_id,
-  }
+  const base = paymentSession as PaymentSessionRow
+  const ref = await findSaleOfCollection(container, base.payment_collection_id)
 
-  if (collection?.cart?.id) {
-    const {
-      data: [cart],
-    } = await query.graph({
-      entity: "cart",
-      fields: [...TOTAL_FIELDS, "completed_at", "order.id"],
-      filters: { id: collection.cart.id },
-    })
-    if (!cart) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Cart ${collection.cart.id} was not found`)
-    const orderId = (cart as { order?: { id: string } | null }).order?.id ?? null
+  if (ref?.kind === "cart") {
+    const carts = container.resolve<ICartModuleService>(Modules.CART)
+    const [[cart], orderId] = await Promise.all([
+      carts.listCarts(
+        { id: ref.id },
+        {
+          select: ["id", "currency_code", "total", "credit_line_total", "sales_channel_id", "completed_at"],
+          relations: ["items", "items.tax_lines", "shipping_methods", "shipping_methods.tax_lines"],
+          options: JOINED,
+        }
+      ),
+      orderOfCart(container, ref.id),
+    ])
+    if (!cart) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Cart ${ref.id} was not found`)
     return {
       paymentSession: base,
-      ref: { kind: "cart", id: cart.id },
+      ref,
       reference: cart.id,
       salesChannelId: cart.sales_channel_id ?? null,
       completed: Boolean(cart.completed_at || orderId),
@@ -120,18 +115,18 @@ export async function loadPaymentSessionSale(container: MedusaContainer, payment
     }
   }
 
-  if (collection?.order?.id) {
+  if (ref?.kind === "draft_order") {
     const {
       data: [order],
     } = await query.graph({
       entity: "order",
       fields: [...TOTAL_FIELDS, "display_id", "is_draft_order", "status"],
-      filters: { id: collection.order.id },
+      filters: { id: ref.id },
     })
-    if (!order) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Order ${collection.order.id} was not found`)
+    if (!order) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Order ${ref.id} was not found`)
     return {
       paymentSession: base,
-      ref: { kind: "draft_order", id: order.id },
+      ref,
       reference: `Draft order #${order.display_id}`,
       salesChannelId: order.sales_channel_id ?? null,
       completed: !order.is_draft_order,
@@ -147,9 +142,29 @@ export async function loadPaymentSessionSale(container: MedusaContainer, payment
   )
 }
 
+/** The cart or the (draft) order a payment collection belongs to, read from Medusa's links. */
+async function findSaleOfCollection(container: MedusaContainer, paymentCollectionId: string): Promise<SaleRef | null> {
+  const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
+  const [{ data: carts }, { data: orders }] = await Promise.all([
+    query.graph({ entity: "cart_payment_collection", fields: ["cart_id"], filters: { payment_collection_id: paymentCollectionId } }),
+    query.graph({ entity: "order_payment_collection", fields: ["order_id"], filters: { payment_collection_id: paymentCollectionId } }),
+  ])
+  const cartId = (carts[0] as { cart_id?: string } | undefined)?.cart_id
+  if (cartId) return { kind: "cart", id: cartId }
+  const orderId = (orders[0] as { order_id?: string } | undefined)?.order_id
+  return orderId ? { kind: "draft_order", id: orderId } : null
+}
+
+/** The order a cart became, if any. */
+async function orderOfCart(container: MedusaContainer, cartId: string): Promise<string | null> {
+  const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({ entity: "order_cart", fields: ["order_id"], filters: { cart_id: cartId } })
+  return (data[0] as { order_id?: string } | undefined)?.order_id ?? null
+}
+
 /**
- * The state of a sale named by a session's `merchant_data`, with two queries run side by side
- * and no line items: what processing a callback needs, on the path from tap to order.
+ * The state of a sale named by a session's `merchant_data`, with no line items: what processing
+ * a callback needs, on the path from tap to order. The queries run side by side.
  */
 export async function loadSaleState(
   container: MedusaContainer,
@@ -158,22 +173,30 @@ export async function loadSaleState(
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const [{ data: sessions }, sale] = await Promise.all([
     query.graph({ entity: "payment_session", fields: PAYMENT_SESSION_FIELDS, filters: { id: target.payment_session_id } }),
-    target.sale_kind === "cart"
-      ? query
-          .graph({ entity: "cart", fields: ["id", "total", "completed_at", "order.id"], filters: { id: target.sale_id } })
-          .then(({ data: [cart] }) => {
-            if (!cart) return null
-            const orderId = (cart as { order?: { id: string } | null }).order?.id ?? null
-            return { completed: Boolean(cart.completed_at || orderId), orderId, total: cart.total as BigNumberInput }
-          })
-      : query
-          .graph({ entity: "order", fields: ["id", "total", "is_draft_order"], filters: { id: target.sale_id } })
-          .then(({ data: [order] }) => {
-            if (!order) return null
-            return { completed: !order.is_draft_order, orderId: order.is_draft_order ? null : order.id, total: order.total as BigNumberInput }
-          }),
+    target.sale_kind === "cart" ? loadCartState(container, target.sale_id) : loadDraftOrderState(container, target.sale_id),
   ])
   const paymentSession = sessions[0] as PaymentSessionRow | undefined
   if (!paymentSession || !sale) return null
   return { paymentSession, ref: { kind: target.sale_kind, id: target.sale_id }, ...sale }
+}
+
+type SaleProgress = Pick<SaleState, "completed" | "orderId" | "total">
+
+async function loadCartState(container: MedusaContainer, cartId: string): Promise<SaleProgress | null> {
+  const carts = container.resolve<ICartModuleService>(Modules.CART)
+  const [[cart], orderId] = await Promise.all([
+    carts.listCarts({ id: cartId }, { select: ["id", "total", "completed_at"], options: JOINED }),
+    orderOfCart(container, cartId),
+  ])
+  if (!cart) return null
+  return { completed: Boolean(cart.completed_at || orderId), orderId, total: cart.total as BigNumberInput }
+}
+
+async function loadDraftOrderState(container: MedusaContainer, orderId: string): Promise<SaleProgress | null> {
+  const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
+  const {
+    data: [order],
+  } = await query.graph({ entity: "order", fields: ["id", "total", "is_draft_order"], filters: { id: orderId } })
+  if (!order) return null
+  return { completed: !order.is_draft_order, orderId: order.is_draft_order ? null : order.id, total: order.total as BigNumberInput }
 }

@@ -24,6 +24,14 @@ export type RecordCallbackInput = {
   event_timestamp?: Date | null
 }
 
+export type RecordedCallback = {
+  callbackId: string
+  /** The `webhook-id` was recorded before: nothing more is done with this delivery. */
+  duplicate: boolean
+  /** The session to process; null when the delivery names none (recorded as processed). */
+  kustomSessionId: string | null
+}
+
 /** Workflow failures arrive as plain objects with a message, not always as Error instances. */
 function errorMessage(error: unknown): string {
   if (error && typeof error === "object" && typeof (error as { message?: unknown }).message === "string") {
@@ -73,16 +81,20 @@ class KustomIppModuleService extends MedusaService({
 
   /**
    * Stores a verified delivery once. A `webhook-id` seen before is reported as a duplicate,
-   * also when two deliveries race (the unique index decides).
+   * also when two deliveries race (the unique index decides). A delivery that names no
+   * session (an event type this plugin does not act on) is stored as already processed.
    */
-  async recordCallback(input: RecordCallbackInput): Promise<{ callbackId: string; duplicate: boolean }> {
+  async recordCallback(input: RecordCallbackInput): Promise<RecordedCallback> {
+    const kustomSessionId = input.kustom_session_id ?? null
     try {
       // Insert first: a new delivery (the usual case) costs one statement.
-      const created = await this.createKustomIppCallbacks(input)
-      return { callbackId: created.id, duplicate: false }
+      const created = await this.createKustomIppCallbacks(
+        kustomSessionId ? input : { ...input, status: "processed" as const, processed_at: new Date() }
+      )
+      return { callbackId: created.id, duplicate: false, kustomSessionId }
     } catch (error) {
       const [existing] = await this.listKustomIppCallbacks({ webhook_id: input.webhook_id }, { select: ["id"] })
-      if (existing) return { callbackId: existing.id, duplicate: true }
+      if (existing) return { callbackId: existing.id, duplicate: true, kustomSessionId }
       throw error
     }
   }
