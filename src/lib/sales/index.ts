@@ -184,12 +184,13 @@ type SaleProgress = Pick<SaleState, "completed" | "orderId" | "total">
 
 async function loadCartState(container: MedusaContainer, cartId: string): Promise<SaleProgress | null> {
   const carts = container.resolve<ICartModuleService>(Modules.CART)
-  const [[cart], orderId] = await Promise.all([
-    carts.listCarts({ id: cartId }, { select: ["id", "total", "completed_at"], options: JOINED }),
-    orderOfCart(container, cartId),
-  ])
+  const [cart] = await carts.listCarts({ id: cartId }, { select: ["id", "total", "completed_at"], options: JOINED })
   if (!cart) return null
-  return { completed: Boolean(cart.completed_at || orderId), orderId, total: cart.total as BigNumberInput }
+  // Completion sets `completed_at`; only then is the order looked up. A completion that stopped
+  // half-way (order linked, `completed_at` not yet set) is finished by completing again, which
+  // finds the linked order instead of creating another.
+  const orderId = cart.completed_at ? await orderOfCart(container, cartId) : null
+  return { completed: Boolean(cart.completed_at), orderId, total: cart.total as BigNumberInput }
 }
 
 async function loadDraftOrderState(container: MedusaContainer, orderId: string): Promise<SaleProgress | null> {
