@@ -71,12 +71,12 @@ const TOTAL_FIELDS = [
   ...SHIPPING_FIELDS.map((field) => `shipping_methods.${field}`),
 ]
 
-/**
- * The cart module computes totals from the cart's lines, shipping, adjustments, tax and credit
- * lines. Loading them with joins takes one statement instead of one per relation: these reads
- * sit on the path of every dispatch and every tap.
+/*
+ * Carts are read from the cart module, which computes their totals, rather than through the
+ * query graph: the same computation without the cross-module layer. Medusa's default loading
+ * (one query per relation) is kept: joined loading is faster for a two-line cart but twice as
+ * slow for a hundred lines with promotions (docs/benchmarks.md).
  */
-const JOINED = { strategy: "joined" }
 
 export async function loadPaymentSessionSale(container: MedusaContainer, paymentSessionId: string): Promise<PaymentSessionSale> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
@@ -91,25 +91,21 @@ export async function loadPaymentSessionSale(container: MedusaContainer, payment
 
   if (ref?.kind === "cart") {
     const carts = container.resolve<ICartModuleService>(Modules.CART)
-    const [[cart], orderId] = await Promise.all([
-      carts.listCarts(
-        { id: ref.id },
-        {
-          select: ["id", "currency_code", "total", "credit_line_total", "sales_channel_id", "completed_at"],
-          relations: ["items", "items.tax_lines", "shipping_methods", "shipping_methods.tax_lines"],
-          options: JOINED,
-        }
-      ),
-      orderOfCart(container, ref.id),
-    ])
+    const [cart] = await carts.listCarts(
+      { id: ref.id },
+      {
+        select: ["id", "currency_code", "total", "credit_line_total", "sales_channel_id", "completed_at"],
+        relations: ["items", "items.tax_lines", "shipping_methods", "shipping_methods.tax_lines"],
+      }
+    )
     if (!cart) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Cart ${ref.id} was not found`)
     return {
       paymentSession: base,
       ref,
       reference: cart.id,
       salesChannelId: cart.sales_channel_id ?? null,
-      completed: Boolean(cart.completed_at || orderId),
-      orderId,
+      completed: Boolean(cart.completed_at),
+      orderId: cart.completed_at ? await orderOfCart(container, cart.id) : null,
       total: cart.total as BigNumberInput,
       sale: cart as unknown as Sale,
     }
@@ -184,7 +180,7 @@ type SaleProgress = Pick<SaleState, "completed" | "orderId" | "total">
 
 async function loadCartState(container: MedusaContainer, cartId: string): Promise<SaleProgress | null> {
   const carts = container.resolve<ICartModuleService>(Modules.CART)
-  const [cart] = await carts.listCarts({ id: cartId }, { select: ["id", "total", "completed_at"], options: JOINED })
+  const [cart] = await carts.listCarts({ id: cartId }, { select: ["id", "total", "completed_at"] })
   if (!cart) return null
   // Completion sets `completed_at`; only then is the order looked up. A completion that stopped
   // half-way (order linked, `completed_at` not yet set) is finished by completing again, which
