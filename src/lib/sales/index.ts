@@ -4,7 +4,7 @@
  * the workflows when a paid session comes back.
  */
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
-import type { BigNumberInput, ICartModuleService, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
+import type { BigNumberInput, ICartModuleService, IPaymentModuleService, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
 import type { Sale } from "../session-mapping"
 
 export type SaleKind = "cart" | "draft_order"
@@ -41,7 +41,20 @@ export type PaymentSessionSale = SaleState & {
   sale: Sale
 }
 
+/*
+ * Payment sessions and carts are read from their modules (the cart module computes the totals)
+ * rather than through the query graph: the same reads without the cross-module layer. Medusa's
+ * default loading (one query per relation) is kept: joined loading is faster for a two-line
+ * cart but twice as slow for a hundred lines with promotions (docs/benchmarks.md).
+ */
+
 const PAYMENT_SESSION_FIELDS = ["id", "provider_id", "amount", "currency_code", "status", "data", "payment_collection_id"]
+
+async function loadPaymentSession(container: MedusaContainer, id: string): Promise<PaymentSessionRow | null> {
+  const payments = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  const [session] = await payments.listPaymentSessions({ id }, { select: PAYMENT_SESSION_FIELDS })
+  return (session as unknown as PaymentSessionRow | undefined) ?? null
+}
 
 const ITEM_FIELDS = [
   "id",
@@ -71,22 +84,12 @@ const TOTAL_FIELDS = [
   ...SHIPPING_FIELDS.map((field) => `shipping_methods.${field}`),
 ]
 
-/*
- * Carts are read from the cart module, which computes their totals, rather than through the
- * query graph: the same computation without the cross-module layer. Medusa's default loading
- * (one query per relation) is kept: joined loading is faster for a two-line cart but twice as
- * slow for a hundred lines with promotions (docs/benchmarks.md).
- */
-
 export async function loadPaymentSessionSale(container: MedusaContainer, paymentSessionId: string): Promise<PaymentSessionSale> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
-  const {
-    data: [paymentSession],
-  } = await query.graph({ entity: "payment_session", fields: PAYMENT_SESSION_FIELDS, filters: { id: paymentSessionId } })
-  if (!paymentSession) {
+  const base = await loadPaymentSession(container, paymentSessionId)
+  if (!base) {
     throw new MedusaError(MedusaError.Types.NOT_FOUND, `Payment session ${paymentSessionId} was not found`)
   }
-  const base = paymentSession as PaymentSessionRow
   const ref = await findSaleOfCollection(container, base.payment_collection_id)
 
   if (ref?.kind === "cart") {
@@ -166,12 +169,10 @@ export async function loadSaleState(
   container: MedusaContainer,
   target: { payment_session_id: string; sale_kind: SaleKind; sale_id: string }
 ): Promise<SaleState | null> {
-  const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
-  const [{ data: sessions }, sale] = await Promise.all([
-    query.graph({ entity: "payment_session", fields: PAYMENT_SESSION_FIELDS, filters: { id: target.payment_session_id } }),
+  const [paymentSession, sale] = await Promise.all([
+    loadPaymentSession(container, target.payment_session_id),
     target.sale_kind === "cart" ? loadCartState(container, target.sale_id) : loadDraftOrderState(container, target.sale_id),
   ])
-  const paymentSession = sessions[0] as PaymentSessionRow | undefined
   if (!paymentSession || !sale) return null
   return { paymentSession, ref: { kind: target.sale_kind, id: target.sale_id }, ...sale }
 }
