@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "fs"
 import os from "os"
 import path from "path"
 import { chromium, type BrowserContext, type Page } from "playwright-core"
+import { counterDraftOrderBody } from "../scripts/lib/counter-sale"
 import { startDevStoreProcess, type DevStoreProcess } from "./support/dev-store-process"
 
 const CHROMIUM = "/usr/bin/chromium"
@@ -85,18 +86,7 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
 
   /** A draft order at the counter: two products and pick-up, through the admin API. */
   async function buildDraftOrder(): Promise<{ id: string; display_id: number }> {
-    const seed = store.store
-    const { draft_order: draft } = await adminApi("POST", "/admin/draft-orders", {
-      email: "counter@example.com",
-      region_id: seed.regionId,
-      sales_channel_id: seed.salesChannelId,
-      items: [
-        { variant_id: seed.variants.mug, quantity: 1 },
-        { variant_id: seed.variants.tee, quantity: 1 },
-      ],
-      shipping_address: { first_name: "Walk", last_name: "In", address_1: "Storgatan 1", city: "Stockholm", postal_code: "11122", country_code: seed.countryCode },
-      shipping_methods: [{ name: "Pick up at the counter", shipping_option_id: seed.shippingOptionId, amount: 10 }],
-    })
+    const { draft_order: draft } = await adminApi("POST", "/admin/draft-orders", counterDraftOrderBody(store.store))
     return draft
   }
 

@@ -3,6 +3,7 @@
  * key, ending in a payment session of the "Pay in store" provider sent to a device.
  */
 import type { AxiosInstance } from "axios"
+import { walkInAddress } from "../../scripts/lib/counter-sale"
 import { PAY_IN_STORE_PROVIDER_ID, type SeededStore } from "../../scripts/lib/seed-store"
 
 export type StoreSale = {
@@ -31,7 +32,7 @@ export async function createCart(
       sales_channel_id: store.salesChannelId,
       email: "walk-in@example.com",
       items,
-      shipping_address: { first_name: "Walk", last_name: "In", address_1: "Storgatan 1", city: "Stockholm", postal_code: "11122", country_code: store.countryCode },
+      shipping_address: walkInAddress(store.countryCode),
     },
     { headers }
   )

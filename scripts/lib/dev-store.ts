@@ -43,6 +43,7 @@ import {
   waitUntil,
 } from "./processes"
 import { Progress, type ProgressLog } from "./progress"
+import { counterDraftOrderBody } from "./counter-sale"
 import type { SeededStore } from "./seed-store"
 
 export const DEFAULT_MEDUSA_PORT = 9000
@@ -817,17 +818,7 @@ async function ensureOpenDraftOrder(
   const response = await fetch(`${medusaUrl}/admin/draft-orders`, {
     method: "POST",
     headers,
-    body: JSON.stringify({
-      email: "walk-in@example.com",
-      region_id: seed.regionId,
-      sales_channel_id: seed.salesChannelId,
-      items: [
-        { variant_id: seed.variants.mug, quantity: 1 },
-        { variant_id: seed.variants.tee, quantity: 2 },
-      ],
-      shipping_address: { first_name: "Walk", last_name: "In", address_1: "Storgatan 1", city: "Stockholm", postal_code: "11122", country_code: seed.countryCode },
-      shipping_methods: [{ name: "Pick up at the counter", shipping_option_id: seed.shippingOptionId, amount: 10 }],
-    }),
+    body: JSON.stringify(counterDraftOrderBody(seed, "walk-in@example.com")),
   })
   const body = (await response.json().catch(() => ({}))) as { draft_order?: DraftOrderSummary; message?: string }
   if (!response.ok || !body.draft_order) throw new Error(`creating the draft order failed: ${response.status} ${body.message ?? ""}`.trim())
