@@ -7,9 +7,8 @@ import type { MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/t
 import type { SessionStatus } from "../kustom-ipp"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
-import { PROVIDER_ID_PREFIX, readPaymentData } from "../../providers/pay-in-store/payment-data"
+import { PROVIDER_ID_PREFIX, readPaymentData, type KustomIppPaymentData } from "../../providers/pay-in-store/payment-data"
 import type { SaleKind } from "../sales"
-
 
 export type InStorePaymentStatus = {
   sale: { kind: SaleKind; id: string; completed: boolean; order_id: string | null; display_id: number | null }
@@ -34,6 +33,14 @@ export type InStorePaymentStatus = {
 type SessionRow = { id: string; provider_id: string; status: string; data: Record<string, unknown> | null; currency_code: string; created_at: string | Date }
 
 export async function loadInStorePaymentStatus(container: MedusaContainer, sale: { kind: SaleKind; id: string }): Promise<InStorePaymentStatus | null> {
+  return (await loadInStorePayment(container, sale))?.status ?? null
+}
+
+/** The status, with the latest payment session's whole `data` for callers that need more of it. */
+export async function loadInStorePayment(
+  container: MedusaContainer,
+  sale: { kind: SaleKind; id: string }
+): Promise<{ status: InStorePaymentStatus; data: KustomIppPaymentData | null } | null> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const sessionFields = ["id", "provider_id", "status", "data", "currency_code", "created_at"]
   let sessions: SessionRow[]
@@ -67,7 +74,7 @@ export async function loadInStorePaymentStatus(container: MedusaContainer, sale:
   const latest = sessions
     .filter((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
     .sort((a, b) => new Date(b.created_at).getTime() - new Date(a.created_at).getTime())[0]
-  if (!latest) return { sale: summary, payment: null }
+  if (!latest) return { status: { sale: summary, payment: null }, data: null }
 
   const data = readPaymentData(latest.data)
   let kustomStatus = data.kustom_status ?? null
@@ -83,7 +90,7 @@ export async function loadInStorePaymentStatus(container: MedusaContainer, sale:
       live = false
     }
   }
-  return {
+  const status: InStorePaymentStatus = {
     sale: summary,
     payment: {
       payment_session_id: latest.id,
@@ -101,4 +108,5 @@ export async function loadInStorePaymentStatus(container: MedusaContainer, sale:
       live,
     },
   }
+  return { status, data }
 }

@@ -4,10 +4,9 @@
  * preselect.
  */
 import type { MedusaContainer } from "@medusajs/framework/types"
-import type { IPaymentModuleService } from "@medusajs/framework/types"
-import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { resolveDefaultDevice } from "../../../../lib/device-defaults"
-import { loadInStorePaymentStatus, type InStorePaymentStatus } from "../../../../lib/in-store-payments/status"
+import { loadInStorePayment, type InStorePaymentStatus } from "../../../../lib/in-store-payments/status"
 import { currencyExponent } from "../../../../lib/session-mapping/minor-units"
 import { kustomModule, notFound } from "../helpers"
 
@@ -54,8 +53,9 @@ export async function sessionCallbacks(scope: Resolvable, kustomSessionId: strin
 }
 
 export async function loadDraftOrderPaymentView(scope: Resolvable, draftOrderId: string): Promise<DraftOrderPaymentView> {
-  const status = await loadInStorePaymentStatus(scope as MedusaContainer, { kind: "draft_order", id: draftOrderId })
-  if (!status) throw notFound(`Draft order ${draftOrderId} was not found`)
+  const found = await loadInStorePayment(scope as MedusaContainer, { kind: "draft_order", id: draftOrderId })
+  if (!found) throw notFound(`Draft order ${draftOrderId} was not found`)
+  const { status, data } = found
   const kustom = kustomModule(scope)
   let suggested = status.payment?.device_id ?? (await kustom.settings.activity()).last_device_id
   if (!suggested) {
@@ -70,18 +70,11 @@ export async function loadDraftOrderPaymentView(scope: Resolvable, draftOrderId:
     suggested = byDefault?.device_id ?? null
   }
   const currency = status.payment?.currency_code
-  let unconfirmedAt: string | null = null
-  if (status.payment && !status.payment.kustom_session_id) {
-    const payments = scope.resolve<IPaymentModuleService>(Modules.PAYMENT)
-    const session = await payments.retrievePaymentSession(status.payment.payment_session_id, { select: ["id", "data"] }).catch(() => null)
-    const value = (session?.data as { create_unconfirmed_at?: unknown } | undefined)?.create_unconfirmed_at
-    unconfirmedAt = typeof value === "string" ? value : null
-  }
   return {
     ...status,
     suggested_device_id: suggested,
     callbacks: await sessionCallbacks(scope, status.payment?.kustom_session_id),
     currency_exponent: currency ? currencyExponent(currency) : null,
-    create_unconfirmed_at: unconfirmedAt,
+    create_unconfirmed_at: status.payment && !status.payment.kustom_session_id ? data?.create_unconfirmed_at ?? null : null,
   }
 }

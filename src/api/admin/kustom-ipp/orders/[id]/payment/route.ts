@@ -6,7 +6,6 @@ import { PROVIDER_ID_PREFIX, readPaymentData } from "../../../../../../providers
 import { kustomModule, notFound } from "../../../helpers"
 import { sessionCallbacks, type CallbackView } from "../../../draft-orders/payment-view"
 
-
 export type OrderInStorePayment = {
   payment_id: string
   provider_id: string
