@@ -6,6 +6,7 @@
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
 import type { BigNumberInput, ICartModuleService, IPaymentModuleService, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
 import type { Sale } from "../session-mapping"
+import { readCartWithTotals } from "./cart-totals"
 
 export type SaleKind = "cart" | "draft_order"
 
@@ -42,10 +43,11 @@ export type PaymentSessionSale = SaleState & {
 }
 
 /*
- * Payment sessions and carts are read from their modules (the cart module computes the totals)
- * rather than through the query graph: the same reads without the cross-module layer. Medusa's
- * default loading (one query per relation) is kept: joined loading is faster for a two-line
- * cart but twice as slow for a hundred lines with promotions (docs/benchmarks.md).
+ * Payment sessions and carts are read from their modules rather than through the query graph:
+ * the same reads without the cross-module layer. A cart's parts are read side by side and
+ * summed with Medusa's own totals function (./cart-totals). Medusa's default loading (one
+ * query per relation) is kept: joined loading is faster for a two-line cart but twice as slow
+ * for a hundred lines with promotions (docs/benchmarks.md).
  */
 
 const PAYMENT_SESSION_FIELDS = ["id", "provider_id", "amount", "currency_code", "status", "data", "payment_collection_id"]
@@ -93,14 +95,12 @@ export async function loadPaymentSessionSale(container: MedusaContainer, payment
   const ref = await findSaleOfCollection(container, base.payment_collection_id)
 
   if (ref?.kind === "cart") {
-    const carts = container.resolve<ICartModuleService>(Modules.CART)
-    const [cart] = await carts.listCarts(
-      { id: ref.id },
-      {
-        select: ["id", "currency_code", "total", "credit_line_total", "sales_channel_id", "completed_at"],
-        relations: ["items", "items.tax_lines", "shipping_methods", "shipping_methods.tax_lines"],
-      }
-    )
+    const cart = await readCartWithTotals(container.resolve<ICartModuleService>(Modules.CART), ref.id, [
+      "id",
+      "currency_code",
+      "sales_channel_id",
+      "completed_at",
+    ])
     if (!cart) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Cart ${ref.id} was not found`)
     return {
       paymentSession: base,
@@ -180,8 +180,7 @@ export async function loadSaleState(
 type SaleProgress = Pick<SaleState, "completed" | "orderId" | "total">
 
 async function loadCartState(container: MedusaContainer, cartId: string): Promise<SaleProgress | null> {
-  const carts = container.resolve<ICartModuleService>(Modules.CART)
-  const [cart] = await carts.listCarts({ id: cartId }, { select: ["id", "total", "completed_at"] })
+  const cart = await readCartWithTotals(container.resolve<ICartModuleService>(Modules.CART), cartId, ["id", "completed_at"])
   if (!cart) return null
   // Completion sets `completed_at`; only then is the order looked up. A completion that stopped
   // half-way (order linked, `completed_at` not yet set) is finished by completing again, which
