@@ -45,8 +45,12 @@ type CartModuleWithCreditLines = ICartModuleService & {
  * Reads a cart and its totals with the cart row, the lines, the shipping methods and the
  * credit lines fetched side by side, then sums them with Medusa's own `decorateCartTotals` —
  * the function the cart module applies to `listCarts({ select: ["total"] })`. The same
- * totals, without waiting for one relation's query before the next (docs/benchmarks.md:
- * 10.6 ms against 17.1 ms at p50 for a two-line cart).
+ * totals, without waiting for one relation's query before the next (docs/benchmarks.md).
+ * `cartFields` are the cart's own columns; totals come from the parts.
+ *
+ * Like the cart module's read, the queries are separate, not one snapshot: a cart edited at
+ * that very moment can read as a mix, which the callers' comparison with the amount paid or
+ * asked for turns into a refusal, never into a wrong charge or order.
  */
 export async function readCartWithTotals(
   cartModule: ICartModuleService,
