@@ -9,9 +9,6 @@ jest.setTimeout(300_000)
 
 usePlayground()
 
-type TaxLine = { code: string; rate: number }
-type Adjustment = { code: string; amount: number }
-
 const taxLines = fc.array(fc.record({ code: fc.constantFrom("VAT", "CITY"), rate: fc.integer({ min: 0, max: 2500 }).map((r) => r / 100) }), { maxLength: 2 })
 const adjustments = fc.array(fc.record({ code: fc.constantFrom("SPRING", "STAFF"), amount: fc.integer({ min: 1, max: 500 }) }), { maxLength: 2 })
 
@@ -51,8 +48,8 @@ medusaIntegrationTestRunner({
               quantity: item.quantity,
               unit_price: major(item.unitPrice, e),
               is_tax_inclusive: item.isTaxInclusive,
-              tax_lines: item.taxLines as TaxLine[],
-              adjustments: withMajor(item.adjustments as Adjustment[], e),
+              tax_lines: item.taxLines,
+              adjustments: withMajor(item.adjustments, e),
             })),
           })
           for (const [index, method] of shipping.entries()) {
