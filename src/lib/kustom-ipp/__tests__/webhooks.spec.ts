@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto"
+import { createHmac, randomBytes } from "node:crypto"
 import fc from "fast-check"
 import { Webhook } from "standardwebhooks"
 import { verifyKustomWebhook, type VerifyKustomWebhookInput } from "../webhooks"
@@ -52,6 +52,17 @@ describe("verifyKustomWebhook", () => {
         webhookId: "kevt_01HXYZ",
         signedAt: new Date(NOW_SECONDS * 1000),
       })
+    })
+
+    it("accepts a delivery signed from the Standard Webhooks spec alone, without the library", () => {
+      // What any other implementation does: HMAC-SHA256 over "{id}.{timestamp}.{body}" with the
+      // base64-decoded part of the secret after `whsec_`, sent as `v1,<base64>`.
+      const body = JSON.stringify(event())
+      const key = Buffer.from(SECRET.slice("whsec_".length), "base64")
+      const signature = createHmac("sha256", key).update(`msg_2Kx.${NOW_SECONDS}.${body}`).digest("base64")
+      const headers = { "Webhook-Id": "msg_2Kx", "Webhook-Timestamp": String(NOW_SECONDS), "Webhook-Signature": `v1,${signature}` }
+      expect(verify({ rawBody: body, headers })).toMatchObject({ ok: true, known: true, webhookId: "msg_2Kx" })
+      expect(verify({ rawBody: body, headers: { ...headers, "Webhook-Signature": `v1,${signature.replace(/^./, (c) => (c === "A" ? "B" : "A"))}` } }).ok).toBe(false)
     })
 
     it("accepts a Buffer body", () => {
