@@ -192,10 +192,36 @@ describe("control routes", () => {
     const shown = await call(playground, "GET", "/_playground/config")
     expect(shown.body).toMatchObject({ capture_mode: "auto", webhook_secrets: 1, callback_url: null })
     expect(shown.text).not.toContain("whsec_")
-    const changed = await call(playground, "PATCH", "/_playground/config", { body: { captureMode: "manual" } })
+    const changed = await call(playground, "PATCH", "/_playground/config", { body: { capture_mode: "manual" } })
     expect(changed.body.capture_mode).toBe("manual")
-    const bad = await call(playground, "PATCH", "/_playground/config", { body: { captureMode: "later" } })
+    const bad = await call(playground, "PATCH", "/_playground/config", { body: { capture_mode: "later" } })
     expect(bad.status).toBe(400)
-    expect(bad.body.detail).toMatch(/captureMode/)
+    expect(bad.body.detail).toMatch(/"capture_mode": must be "auto" or "manual"/)
+    const camel = await call(playground, "PATCH", "/_playground/config", { body: { captureMode: "auto" } })
+    expect(camel.status).toBe(400)
+    expect(camel.body.detail).toMatch(/"captureMode": unknown option/)
+  })
+
+  it("takes back over PATCH the names GET shows, nested ones included", async () => {
+    const playground = await start({ callbackUrl: "http://127.0.0.1:1/hooks" })
+    const { body: shown } = await call(playground, "GET", "/_playground/config")
+    const patch = {
+      callback_url: null,
+      webhook_secrets: ["whsec_bmV3LXNlY3JldA=="],
+      session_lifetime_ms: 60_000,
+      callback_retry: { ...shown.callback_retry, max_attempts: 2, timeout_ms: 500 },
+    }
+    const changed = await call(playground, "PATCH", "/_playground/config", { body: patch })
+    expect(changed.status).toBe(200)
+    expect(changed.body).toMatchObject({
+      callback_url: null,
+      webhook_secrets: 1,
+      session_lifetime_ms: 60_000,
+      callback_retry: { ...shown.callback_retry, max_attempts: 2, timeout_ms: 500 },
+    })
+    const bad = await call(playground, "PATCH", "/_playground/config", { body: { callback_retry: { max_attempts: 0 } } })
+    expect(bad.status).toBe(400)
+    expect(bad.body.detail).toMatch(/"callback_retry.max_attempts": must be at least 1/)
+    expect((await call(playground, "GET", "/_playground/config")).body.callback_retry.max_attempts).toBe(2)
   })
 })

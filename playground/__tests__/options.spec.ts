@@ -84,7 +84,7 @@ describe("configure", () => {
     const playground = await start({ callbackUrl: "http://127.0.0.1:1/x", callbackRetry: { maxAttempts: 3 } })
     playground.configure({ callbackRetry: { baseDelayMs: 7 }, callbackUrl: null })
     const config = (await call(playground, "GET", "/_playground/config")).body
-    expect(config.callback_retry).toEqual({ maxAttempts: 3, baseDelayMs: 7, maxDelayMs: 60_000, timeoutMs: 10_000 })
+    expect(config.callback_retry).toEqual({ max_attempts: 3, base_delay_ms: 7, max_delay_ms: 60_000, timeout_ms: 10_000 })
     expect(config.callback_url).toBeNull()
   })
 })

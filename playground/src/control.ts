@@ -5,11 +5,10 @@
 import { z } from "zod"
 import type { Core } from "./core"
 import { parseCallbackFaults } from "./faults"
-import { applyConfigurePatch } from "./options"
+import { applyConfigurePatch, parseHttpConfigurePatch } from "./options"
 import { badRequest, parseOrThrow } from "./problems"
 import { jsonObject, noContent, ok, type Route } from "./router"
 import { expireSession, failSession, getSession, toSessionView } from "./sessions"
-import type { PlaygroundConfigurePatch } from "./types"
 import { nonEmptyString } from "./validation"
 
 const failSchema = z.object({ failure_reason: nonEmptyString(100).optional() })
@@ -23,7 +22,12 @@ function configView(core: Core) {
     webhook_secrets: c.webhookSecrets.length,
     capture_mode: c.captureMode,
     session_lifetime_ms: c.sessionLifetimeMs,
-    callback_retry: { ...c.callbackRetry },
+    callback_retry: {
+      max_attempts: c.callbackRetry.maxAttempts,
+      base_delay_ms: c.callbackRetry.baseDelayMs,
+      max_delay_ms: c.callbackRetry.maxDelayMs,
+      timeout_ms: c.callbackRetry.timeoutMs,
+    },
     locations: c.locations,
     state_file: c.stateFile ?? null,
   }
@@ -121,7 +125,7 @@ export function controlRoutes(core: Core): Route[] {
       auth: "control",
       handler: (ctx) => {
         try {
-          applyConfigurePatch(core.config, jsonObject(ctx) as PlaygroundConfigurePatch)
+          applyConfigurePatch(core.config, parseHttpConfigurePatch(jsonObject(ctx)))
         } catch (error) {
           throw badRequest((error as Error).message)
         }

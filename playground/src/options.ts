@@ -116,6 +116,52 @@ const patchSchema = z.strictObject({
   callbackRetry: callbackRetry.optional(),
 })
 
+/**
+ * `PATCH /_playground/config` takes the names `GET /_playground/config` shows (snake_case, as
+ * the rest of the HTTP API), so what a client reads it can send back changed.
+ */
+const httpPatchSchema = z
+  .strictObject({
+    callback_url: callbackUrl.nullable().optional(),
+    webhook_secrets: z.array(webhookSecret, { error: "must be an array of strings" }).optional(),
+    capture_mode: captureMode.optional(),
+    session_lifetime_ms: sessionLifetimeMs.optional(),
+    callback_retry: z
+      .strictObject({
+        max_attempts: int(1, 100).optional(),
+        base_delay_ms: int(0, MAX_TIMER_MS).optional(),
+        max_delay_ms: int(0, MAX_TIMER_MS).optional(),
+        timeout_ms: int(1, MAX_TIMER_MS).optional(),
+      })
+      .optional(),
+  })
+  .transform((p): PlaygroundConfigurePatch => {
+    const retry = p.callback_retry
+    return {
+      ...("callback_url" in p ? { callbackUrl: p.callback_url } : {}),
+      ...(p.webhook_secrets ? { webhookSecrets: p.webhook_secrets } : {}),
+      ...(p.capture_mode ? { captureMode: p.capture_mode } : {}),
+      ...(p.session_lifetime_ms !== undefined ? { sessionLifetimeMs: p.session_lifetime_ms } : {}),
+      ...(retry
+        ? {
+            callbackRetry: {
+              ...(retry.max_attempts !== undefined ? { maxAttempts: retry.max_attempts } : {}),
+              ...(retry.base_delay_ms !== undefined ? { baseDelayMs: retry.base_delay_ms } : {}),
+              ...(retry.max_delay_ms !== undefined ? { maxDelayMs: retry.max_delay_ms } : {}),
+              ...(retry.timeout_ms !== undefined ? { timeoutMs: retry.timeout_ms } : {}),
+            },
+          }
+        : {}),
+    }
+  })
+
+/** Reads a `PATCH /_playground/config` body; throws with every bad field named as sent. */
+export function parseHttpConfigurePatch(body: unknown): PlaygroundConfigurePatch {
+  const result = httpPatchSchema.safeParse(body ?? {}, { reportInput: true })
+  if (!result.success) throw new Error(describeIssues("Invalid playground configuration", result.error.issues))
+  return result.data
+}
+
 function describeIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): string {
   const lines = issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
