@@ -1,7 +1,8 @@
 /**
- * Two Medusa instances (two servers) on one PostgreSQL with Medusa's Redis event bus, Redis
- * workflow engine and Redis locking, both receiving Kustom's callbacks for the same sessions at
- * the same time: one order per session. Needs Redis: REDIS_URL (e.g. redis://localhost:6379).
+ * Two Medusa instances on one PostgreSQL with Medusa's Redis event bus, Redis workflow engine and
+ * Redis locking: two servers both receiving and processing Kustom's callbacks for the same
+ * sessions at the same time, and a server receiving them with a worker processing them. One
+ * order per session in both. Needs Redis: REDIS_URL (e.g. redis://localhost:6379).
  *
  *   REDIS_URL=redis://localhost:6379 npm run test:multi-instance
  */
@@ -26,17 +27,37 @@ if (!REDIS_URL) {
 
 const describeWithRedis = REDIS_URL ? describe : describe.skip
 
-describeWithRedis("two Medusa instances on one database with Redis", () => {
+type Sale = { cartId: string; sessionId: string }
+
+/** The set-ups a store runs in production; in each, callbacks reach the servers named. */
+const SET_UPS = [
+  {
+    name: "two servers, both processing (workerMode shared)",
+    first: {},
+    second: {},
+    // Each session's `finalized` reaches both instances at once, twice each with distinct ids.
+    receivers: (first: string, second: string) => [first, second, first, second],
+  },
+  {
+    name: "a server and a worker (workerMode server / worker)",
+    first: { MEDUSA_WORKER_MODE: "server" },
+    second: { MEDUSA_WORKER_MODE: "worker" },
+    // Only the server answers HTTP; it runs no subscribers, so every order is the worker's.
+    receivers: (first: string) => [first, first, first, first],
+  },
+] as const
+
+describeWithRedis.each(SET_UPS)("Medusa instances on one database with Redis: $name", ({ first, second: secondEnv, receivers }) => {
   let dataDir: string
   let store: DevStore
   let second: { url: string }
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "kustom-ipp-two-instances-"))
-    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL }
+    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL, ...first }
     for (const key of ["DATABASE_URL", "DB_HOST", "DB_PORT", "DB_USERNAME", "DB_PASSWORD", "NODE_OPTIONS"]) delete env[key]
     store = await startDevStore({ dataDir, medusaPort: 0, playgroundPort: 0, admin: false, env, log: () => undefined })
-    second = await store.startInstance(await freePort(), { REDIS_URL: REDIS_URL as string })
+    second = await store.startInstance(await freePort(), { REDIS_URL: REDIS_URL as string, ...secondEnv })
   })
 
   afterAll(async () => {
@@ -64,7 +85,7 @@ describeWithRedis("two Medusa instances on one database with Redis", () => {
   }
 
   /** A sale paid on the device, its callbacks held back by the playground. */
-  async function paidSale(): Promise<{ cartId: string; sessionId: string }> {
+  async function paidSale(): Promise<Sale> {
     const { cart } = await storeApi<{ cart: { id: string } }>("/store/carts", {
       region_id: store.regionId,
       sales_channel_id: store.salesChannelId,
@@ -83,15 +104,14 @@ describeWithRedis("two Medusa instances on one database with Redis", () => {
     return { cartId: cart.id, sessionId }
   }
 
-  it("creates one order per session when both instances receive the callbacks in parallel", async () => {
+  it("creates one order per session from callbacks delivered in parallel", async () => {
     await playground("/_playground/callback-faults", { method: "POST", body: JSON.stringify({ dropAll: true }) })
-    const sales: { cartId: string; sessionId: string }[] = []
+    const sales: Sale[] = []
     for (let i = 0; i < SALES; i++) sales.push(await paidSale())
 
-    // Each session's `finalized` reaches both instances at once, twice each with distinct ids.
     const statuses = await Promise.all(
       sales.flatMap((sale) =>
-        [store.medusaUrl, second.url, store.medusaUrl, second.url].map((base) =>
+        receivers(store.medusaUrl, second.url).map((base) =>
           postSignedCallback(`${base}/hooks/kustom-ipp`, store.webhookSecret, { type: "ipp.session.finalized", session_id: sale.sessionId })
         )
       )
