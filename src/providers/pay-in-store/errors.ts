@@ -20,15 +20,25 @@ export function toMedusaError(error: unknown, doing: string): Error {
       const fields = Object.entries(error.fieldErrors)
         .map(([field, message]) => `${field}: ${message}`)
         .join("; ")
-      const detail = [error.detail ?? error.errorMessages.join("; ") ?? error.title, fields].filter(Boolean).join(" — ")
+      const detail = [error.detail || error.errorMessages.join("; ") || error.title, fields].filter(Boolean).join(" — ")
+      if (error.status >= 500 || error.status === 429) {
+        // Kustom's own trouble or its rate limit: nothing in the request is wrong, so "refused"
+        // would send the person looking for a mistake they did not make.
+        const why = error.status === 429 ? "is limiting requests right now" : "is not available right now"
+        const wait = error.retryAfterMs ? ` (Kustom asks to wait ${Math.max(1, Math.ceil(error.retryAfterMs / 1000))} s)` : ""
+        return new MedusaError(
+          MedusaError.Types.UNEXPECTED_STATE,
+          `Kustom ${why} (HTTP ${error.status}${detail ? `: ${detail}` : ""}) while ${doing}. Try again in a moment${wait}.`
+        )
+      }
       const type =
         error.status === 404
           ? MedusaError.Types.NOT_FOUND
           : error.status === 409 || error.status === 403
             ? MedusaError.Types.NOT_ALLOWED
-            : error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429
-              ? MedusaError.Types.INVALID_DATA
-              : MedusaError.Types.UNEXPECTED_STATE
+            : error.status === 401
+              ? MedusaError.Types.UNEXPECTED_STATE
+              : MedusaError.Types.INVALID_DATA
       const hint = error.status === 401 ? " Check the Kustom API key in the plugin options." : ""
       return new MedusaError(type, `Kustom refused ${doing} (HTTP ${error.status}): ${detail || "no detail given"}.${hint}`)
     }
