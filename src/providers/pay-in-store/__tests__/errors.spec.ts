@@ -1,3 +1,4 @@
+import { getHttpResponseFromError } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
 import { KustomIppApiError, KustomIppNetworkError, KustomIppTimeoutError } from "../../../lib/kustom-ipp"
 import { toMedusaError } from "../errors"
@@ -7,14 +8,8 @@ const DOING = "sending the payment to the device"
 const apiError = (status: number, more: Partial<ConstructorParameters<typeof KustomIppApiError>[0]> = {}) =>
   new KustomIppApiError({ method: "POST", path: "/ipp/v1/sessions", status, ...more })
 
-/** What Medusa's error handler answers for a MedusaError type. */
-const httpStatusOf = (error: Error) =>
-  ({
-    [MedusaError.Types.INVALID_DATA]: 400,
-    [MedusaError.Types.NOT_ALLOWED]: 400,
-    [MedusaError.Types.NOT_FOUND]: 404,
-    [MedusaError.Types.UNEXPECTED_STATE]: 500,
-  })[(error as MedusaError).type] ?? "unmapped"
+/** What Medusa's own error handler answers for the error. */
+const httpStatusOf = (error: Error) => getHttpResponseFromError(error).statusCode
 
 describe("toMedusaError: Kustom's failures as messages a person can act on", () => {
   it("says Kustom is unavailable, not that it refused, for 5xx, and to try again", () => {
@@ -22,6 +17,8 @@ describe("toMedusaError: Kustom's failures as messages a person can act on", () 
       const error = toMedusaError(apiError(status, { title: "Service Unavailable" }), DOING)
       expect(error.message).toBe(`Kustom is not available right now (HTTP ${status}: Service Unavailable) while ${DOING}. Try again in a moment.`)
       expect(httpStatusOf(error)).toBe(500)
+      // Medusa answers a 500 with the message itself for this error type, so the person sees it.
+      expect(getHttpResponseFromError(error).body.message).toBe(error.message)
     }
   })
 
