@@ -64,12 +64,17 @@ medusaIntegrationTestRunner({
       }
     }
 
+    /** A sale sent to the device, not paid yet. */
+    async function unpaidSale() {
+      const cartId = await createCart(api, store)
+      return { cartId, sessionId: (await payInStore(api, store, cartId, { device_id: deviceId })).kustomSessionId }
+    }
+
     /** A sale paid on the device, with no callback sent yet. */
     async function paidSale() {
-      const cartId = await createCart(api, store)
-      const sale = await payInStore(api, store, cartId, { device_id: deviceId })
-      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
-      return { cartId, sessionId: sale.kustomSessionId }
+      const sale = await unpaidSale()
+      await kustomClient(fixture).playground.simulateTap(sale.sessionId)
+      return sale
     }
 
     it("measures tap → order against the floor and Medusa's generic webhook path", async () => {
@@ -150,13 +155,12 @@ medusaIntegrationTestRunner({
       // old enough for the sweep job (two minutes) to turn it into an order before its callback.
       const paidSales = async () => {
         const sales: { cartId: string; sessionId: string }[] = []
-        const unpaidSale = async () => {
-          const cartId = await createCart(api, store)
-          sales.push({ cartId, sessionId: (await payInStore(api, store, cartId, { device_id: deviceId })).kustomSessionId })
+        const addSale = async () => {
+          sales.push(await unpaidSale())
         }
         // The first alone: it creates the walk-in guest customer the others then share.
-        await unpaidSale()
-        await inParallel(BURST - 1, 4, unpaidSale)
+        await addSale()
+        await inParallel(BURST - 1, 4, addSale)
         await inParallel(sales.length, 8, async (index) => {
           await kustom.playground.simulateTap(sales[index].sessionId)
         })

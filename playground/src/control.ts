@@ -5,7 +5,7 @@
 import { z } from "zod"
 import type { Core } from "./core"
 import { parseCallbackFaults } from "./faults"
-import { applyConfigurePatch, parseHttpConfigurePatch } from "./options"
+import { applyHttpConfigurePatch, renameKeys, snakeCase } from "./options"
 import { badRequest, parseOrThrow } from "./problems"
 import { jsonObject, noContent, ok, type Route } from "./router"
 import { expireSession, failSession, getSession, toSessionView } from "./sessions"
@@ -22,12 +22,7 @@ function configView(core: Core) {
     webhook_secrets: c.webhookSecrets.length,
     capture_mode: c.captureMode,
     session_lifetime_ms: c.sessionLifetimeMs,
-    callback_retry: {
-      max_attempts: c.callbackRetry.maxAttempts,
-      base_delay_ms: c.callbackRetry.baseDelayMs,
-      max_delay_ms: c.callbackRetry.maxDelayMs,
-      timeout_ms: c.callbackRetry.timeoutMs,
-    },
+    callback_retry: renameKeys(c.callbackRetry, snakeCase),
     locations: c.locations,
     state_file: c.stateFile ?? null,
   }
@@ -125,7 +120,7 @@ export function controlRoutes(core: Core): Route[] {
       auth: "control",
       handler: (ctx) => {
         try {
-          applyConfigurePatch(core.config, parseHttpConfigurePatch(jsonObject(ctx)))
+          applyHttpConfigurePatch(core.config, jsonObject(ctx))
         } catch (error) {
           throw badRequest((error as Error).message)
         }

@@ -64,12 +64,13 @@ const callbackUrl = z.string({ error: "must be a string" }).superRefine((value, 
   }
 })
 
-const callbackRetry = z.strictObject({
+const callbackRetryFields = {
   maxAttempts: int(1, 100).optional(),
   baseDelayMs: int(0, MAX_TIMER_MS).optional(),
   maxDelayMs: int(0, MAX_TIMER_MS).optional(),
   timeoutMs: int(1, MAX_TIMER_MS).optional(),
-})
+}
+const callbackRetry = z.strictObject(callbackRetryFields)
 
 const captureMode = z.enum(["auto", "manual"], { error: 'must be "auto" or "manual"' })
 const sessionLifetimeMs = int(1, MAX_TIMER_MS)
@@ -108,59 +109,37 @@ const optionsSchema = z.strictObject({
   sseKeepAliveMs: int(1, MAX_TIMER_MS).optional(),
 })
 
-const patchSchema = z.strictObject({
+/** What can change at run time, under the JavaScript names. */
+const patchFields = {
   callbackUrl: callbackUrl.nullable().optional(),
   webhookSecrets: z.array(webhookSecret, { error: "must be an array of strings" }).optional(),
   captureMode: captureMode.optional(),
   sessionLifetimeMs: sessionLifetimeMs.optional(),
-  callbackRetry: callbackRetry.optional(),
-})
+}
+const patchSchema = z.strictObject({ ...patchFields, callbackRetry: callbackRetry.optional() })
+type ValidPatch = z.output<typeof patchSchema>
+
+/** `callbackRetry` → `callback_retry`: the names the HTTP API uses. */
+export const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+const isPlainRecord = (value: unknown): value is object =>
+  value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype
+/** The same record with its keys (and those of nested plain records) renamed; other values are kept. */
+export function renameKeys(record: object, rename: (key: string) => string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).map(([key, value]) => [rename(key), isPlainRecord(value) ? renameKeys(value, rename) : value])
+  )
+}
 
 /**
  * `PATCH /_playground/config` takes the names `GET /_playground/config` shows (snake_case, as
- * the rest of the HTTP API), so what a client reads it can send back changed.
+ * the rest of the HTTP API), so what a client reads it can send back changed. The same fields
+ * as `configure()`, renamed, so that an error names the field as it was sent.
  */
-const httpPatchSchema = z
-  .strictObject({
-    callback_url: callbackUrl.nullable().optional(),
-    webhook_secrets: z.array(webhookSecret, { error: "must be an array of strings" }).optional(),
-    capture_mode: captureMode.optional(),
-    session_lifetime_ms: sessionLifetimeMs.optional(),
-    callback_retry: z
-      .strictObject({
-        max_attempts: int(1, 100).optional(),
-        base_delay_ms: int(0, MAX_TIMER_MS).optional(),
-        max_delay_ms: int(0, MAX_TIMER_MS).optional(),
-        timeout_ms: int(1, MAX_TIMER_MS).optional(),
-      })
-      .optional(),
-  })
-  .transform((p): PlaygroundConfigurePatch => {
-    const retry = p.callback_retry
-    return {
-      ...("callback_url" in p ? { callbackUrl: p.callback_url } : {}),
-      ...(p.webhook_secrets ? { webhookSecrets: p.webhook_secrets } : {}),
-      ...(p.capture_mode ? { captureMode: p.capture_mode } : {}),
-      ...(p.session_lifetime_ms !== undefined ? { sessionLifetimeMs: p.session_lifetime_ms } : {}),
-      ...(retry
-        ? {
-            callbackRetry: {
-              ...(retry.max_attempts !== undefined ? { maxAttempts: retry.max_attempts } : {}),
-              ...(retry.base_delay_ms !== undefined ? { baseDelayMs: retry.base_delay_ms } : {}),
-              ...(retry.max_delay_ms !== undefined ? { maxDelayMs: retry.max_delay_ms } : {}),
-              ...(retry.timeout_ms !== undefined ? { timeoutMs: retry.timeout_ms } : {}),
-            },
-          }
-        : {}),
-    }
-  })
-
-/** Reads a `PATCH /_playground/config` body; throws with every bad field named as sent. */
-export function parseHttpConfigurePatch(body: unknown): PlaygroundConfigurePatch {
-  const result = httpPatchSchema.safeParse(body ?? {}, { reportInput: true })
-  if (!result.success) throw new Error(describeIssues("Invalid playground configuration", result.error.issues))
-  return result.data
-}
+const httpPatchSchema = z.strictObject({
+  ...(renameKeys(patchFields, snakeCase) as Record<string, z.ZodType>),
+  callback_retry: z.strictObject(renameKeys(callbackRetryFields, snakeCase) as Record<string, z.ZodType>).optional(),
+})
 
 function describeIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): string {
   const lines = issues.map((issue) => {
@@ -223,7 +202,18 @@ export function resolveOptions(options: PlaygroundOptions): ResolvedConfig {
 export function applyConfigurePatch(config: ResolvedConfig, patch: PlaygroundConfigurePatch): void {
   const result = patchSchema.safeParse(patch ?? {}, { reportInput: true })
   if (!result.success) throw new Error(describeIssues("Invalid playground configuration", result.error.issues))
-  const p = result.data
+  applyValidPatch(config, result.data)
+}
+
+/** The same for a `PATCH /_playground/config` body, in the HTTP API's names. */
+export function applyHttpConfigurePatch(config: ResolvedConfig, body: unknown): void {
+  const result = httpPatchSchema.safeParse(body ?? {}, { reportInput: true })
+  if (!result.success) throw new Error(describeIssues("Invalid playground configuration", result.error.issues))
+  // Validated field by field by the same schemas as `configure()`'s, under other names.
+  applyValidPatch(config, renameKeys(result.data, camelCase) as ValidPatch)
+}
+
+function applyValidPatch(config: ResolvedConfig, p: ValidPatch): void {
   if ("callbackUrl" in p) config.callbackUrl = p.callbackUrl ?? undefined
   if (p.webhookSecrets) config.webhookSecrets = p.webhookSecrets
   if (p.captureMode) config.captureMode = p.captureMode
