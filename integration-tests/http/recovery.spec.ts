@@ -67,6 +67,54 @@ medusaIntegrationTestRunner({
       expect(await sweepOpenSessions(getContainer(), { minAgeMs: 0 })).toMatchObject({ checked: 0, skipped: 1 })
     })
 
+    it("is safe on several instances at once: each lost session checked once, one order each", async () => {
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      const device = await createDevice(fixture)
+      const sales: { cartId: string; kustomSessionId: string }[] = []
+      for (let i = 0; i < 3; i++) {
+        const cartId = await createCart(api, store)
+        const sale = await payInStore(api, store, cartId, { device_id: device.id })
+        await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+        sales.push({ cartId, kustomSessionId: sale.kustomSessionId })
+      }
+
+      // Four runs started together, as the scheduler of four instances would start them.
+      const reports = await Promise.all([1, 2, 3, 4].map(() => sweepOpenSessions(getContainer(), { minAgeMs: 0 })))
+      const ran = reports.filter((report) => report !== undefined)
+      expect(ran.reduce((sum, report) => sum + report!.checked, 0)).toBe(sales.length)
+      expect(ran.reduce((sum, report) => sum + report!.failed, 0)).toBe(0)
+      const checkedSessions = ran.flatMap((report) => report!.results.map((result) => result.kustom_session_id)).sort()
+      expect(checkedSessions).toEqual(sales.map((sale) => sale.kustomSessionId).sort())
+      for (const sale of sales) expect(await ordersOfCart(getContainer(), sale.cartId)).toBe(1)
+    })
+
+    it("creates one order when a sweep and the callbacks it was covering for arrive together", async () => {
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+
+      const url = `${api.defaults.baseURL}/hooks/kustom-ipp`
+      const finalized = { type: "ipp.session.finalized", session_id: sale.kustomSessionId }
+      const [report, ...statuses] = await Promise.all([
+        sweepOpenSessions(getContainer(), { minAgeMs: 0 }),
+        postSignedCallback(url, fixture.webhookSecret, finalized),
+        postSignedCallback(url, fixture.webhookSecret, finalized),
+      ])
+      expect(statuses).toEqual([200, 200])
+      expect(report).toMatchObject({ checked: 1, failed: 0 })
+      expect(["order_created", "already_ordered"]).toContain(report?.results[0]?.outcome)
+      // The callbacks are processed after the route answered: wait until both are done.
+      const kustomIpp = getContainer().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      await waitFor(async () => {
+        const callbacks = await kustomIpp.listKustomIppCallbacks({ kustom_session_id: sale.kustomSessionId, event_type: "ipp.session.finalized" })
+        return callbacks.length === 2 && callbacks.every((callback) => callback.status === "processed") ? true : undefined
+      }, "both callbacks to be processed")
+      expect(await ordersOfCart(getContainer(), cartId)).toBe(1)
+      expect(await paidOrderOfCart(getContainer(), cartId)).toBeDefined()
+    })
+
     it("withdraws a session left untouched on the device past its lifetime", async () => {
       const device = await createDevice(fixture)
       const cartId = await createCart(api, store)
