@@ -88,6 +88,25 @@ medusaIntegrationTestRunner({
       for (const sale of sales) expect(await ordersOfCart(getContainer(), sale.cartId)).toBe(1)
     })
 
+    it("bounds the work of each run: the sessions past the limit wait for the next one", async () => {
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      const device = await createDevice(fixture)
+      const cartIds: string[] = []
+      for (let i = 0; i < 3; i++) {
+        const cartId = await createCart(api, store)
+        const sale = await payInStore(api, store, cartId, { device_id: device.id })
+        await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+        cartIds.push(cartId)
+      }
+      expect(await sweepOpenSessions(getContainer(), { minAgeMs: 0, limit: 2 })).toMatchObject({ checked: 2, failed: 0 })
+      // The oldest go first.
+      expect(await ordersOfCart(getContainer(), cartIds[0])).toBe(1)
+      expect(await ordersOfCart(getContainer(), cartIds[1])).toBe(1)
+      expect(await ordersOfCart(getContainer(), cartIds[2])).toBe(0)
+      expect(await sweepOpenSessions(getContainer(), { minAgeMs: 0, limit: 2 })).toMatchObject({ checked: 1, failed: 0 })
+      expect(await ordersOfCart(getContainer(), cartIds[2])).toBe(1)
+    })
+
     it("creates one order when a sweep and the callbacks it was covering for arrive together", async () => {
       fixture.playground.setCallbackFaults({ dropAll: true })
       const device = await createDevice(fixture)
@@ -147,6 +166,50 @@ medusaIntegrationTestRunner({
       expect(await paidOrderOfCart(getContainer(), cartId)).toBeDefined()
       const [processed] = await kustomIpp.listKustomIppCallbacks({ id: failed.id })
       expect(processed.status).toBe("processed")
+    })
+
+    it("processes a callback recorded by a process that stopped before processing it, once it is 30 s old", async () => {
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+      // What the route stores before it answers Kustom; the process then stops, so no event.
+      const kustomIpp = getContainer().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      const recorded = await kustomIpp.recordCallback({
+        webhook_id: `msg_stopped_${Date.now()}`,
+        event_type: "ipp.session.finalized",
+        kustom_session_id: sale.kustomSessionId,
+      })
+
+      // Still young: it may be being processed right now.
+      expect(await retryPendingCallbacks(getContainer())).toEqual({ processed: 0, failed: 0 })
+      expect(await ordersOfCart(getContainer(), cartId)).toBe(0)
+
+      expect(await retryPendingCallbacks(getContainer(), { now: new Date(Date.now() + 31_000) })).toEqual({ processed: 1, failed: 0 })
+      expect(await paidOrderOfCart(getContainer(), cartId)).toBeDefined()
+      const [callback] = await kustomIpp.listKustomIppCallbacks({ id: recorded.callbackId })
+      expect(callback.status).toBe("processed")
+    })
+
+    it("waits for a failed callback's next attempt before processing it again", async () => {
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      fixture.playground.injectFault({ method: "GET", path: "/ipp/v1/sessions/*", status: 503 })
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+      const kustomIpp = getContainer().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      const failed = await waitFor(async () => {
+        const callbacks = await kustomIpp.listKustomIppCallbacks({ kustom_session_id: sale.kustomSessionId, event_type: "ipp.session.finalized" })
+        return callbacks[0]?.status === "failed" ? callbacks[0] : undefined
+      }, "the finalized callback to fail", 30_000)
+      fixture.playground.clearFaults()
+      const due = (failed.next_attempt_at as Date).getTime()
+
+      expect(await retryPendingCallbacks(getContainer(), { now: new Date(due - 1) })).toEqual({ processed: 0, failed: 0 })
+      expect(await ordersOfCart(getContainer(), cartId)).toBe(0)
+      expect(await retryPendingCallbacks(getContainer(), { now: new Date(due) })).toEqual({ processed: 1, failed: 0 })
+      expect(await paidOrderOfCart(getContainer(), cartId)).toBeDefined()
     })
 
     it("records a delivery that names no session as processed, so that nothing waits for a retry", async () => {
