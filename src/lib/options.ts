@@ -80,9 +80,11 @@ function environmentOfKey(apiKey: string): KustomIppEnvironment | undefined {
 
 /**
  * Parses options, or throws a PluginOptionsError listing every problem. Empty strings (an
- * unset environment variable interpolated into medusa-config) count as absent.
+ * unset environment variable interpolated into medusa-config) count as absent. `nodeEnv` is
+ * the store's NODE_ENV: a store running in production needs a webhook secret whichever Kustom
+ * environment it talks to.
  */
-export function parsePluginOptions(raw: unknown): PluginOptions {
+export function parsePluginOptions(raw: unknown, nodeEnv: string | undefined = process.env.NODE_ENV): PluginOptions {
   const input = withoutEmpty(raw)
   const result = pluginOptionsSchema.safeParse(input)
   if (!result.success) {
@@ -103,11 +105,12 @@ export function parsePluginOptions(raw: unknown): PluginOptions {
       },
     ])
   }
-  if (environment === "production" && options.webhookSecrets.length === 0) {
+  if (options.webhookSecrets.length === 0 && (environment === "production" || nodeEnv === "production")) {
+    const where = environment === "production" ? "with Kustom's production environment" : "when NODE_ENV is production"
     throw new PluginOptionsError([
       {
         option: "webhookSecrets",
-        message: "is required in production: without it no callback can be trusted (copy the secret from the Kustom portal)",
+        message: `is required ${where}: without it no callback can be trusted and no payment becomes an order until the sweep finds it (copy the secret from the Kustom portal)`,
       },
     ])
   }

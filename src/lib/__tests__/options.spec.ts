@@ -2,9 +2,9 @@ import { parsePluginOptions, PluginOptionsError } from "../options"
 
 const secret = "whsec_" + Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")
 
-function problemsOf(raw: unknown): string {
+function problemsOf(raw: unknown, nodeEnv = "development"): string {
   try {
-    parsePluginOptions(raw)
+    parsePluginOptions(raw, nodeEnv)
   } catch (error) {
     expect(error).toBeInstanceOf(PluginOptionsError)
     return (error as Error).message
@@ -64,7 +64,17 @@ describe("plugin options", () => {
   })
 
   it("refuses production without a webhook secret", () => {
-    expect(problemsOf({ apiKey: "kco_live_api_x" })).toMatch(/webhookSecrets: is required in production/)
+    expect(problemsOf({ apiKey: "kco_live_api_x" })).toMatch(/webhookSecrets: is required with Kustom's production environment/)
+    expect(problemsOf({ apiKey: "kco_test_api_x", environment: "production" })).toMatch(/webhookSecrets: is required/)
+  })
+
+  it("refuses a store running with NODE_ENV=production without a webhook secret, whichever Kustom environment", () => {
+    expect(problemsOf({ apiKey: "kco_test_api_x" }, "production")).toMatch(/webhookSecrets: is required when NODE_ENV is production/)
+    // Outside production a store may start without one (it warns, and rejects every callback).
+    for (const nodeEnv of ["development", "test", undefined]) {
+      expect(parsePluginOptions({ apiKey: "kco_test_api_x" }, nodeEnv).webhookSecrets).toEqual([])
+    }
+    expect(parsePluginOptions({ apiKey: "kco_test_api_x", webhookSecrets: secret }, "production").webhookSecrets).toEqual([secret])
   })
 
   it("never repeats the API key in its messages", () => {
