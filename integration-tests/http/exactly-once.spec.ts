@@ -44,7 +44,27 @@ medusaIntegrationTestRunner({
       const kustomOrder = await kustom.orders.get((await kustom.sessions.get(kustomSessionId)).order_id as string)
       expect(kustomOrder).toMatchObject({ status: "CAPTURED", refunded_amount: 0 })
       expect(kustomOrder.captures).toHaveLength(1)
+      await assertNoRunFailed(kustomSessionId)
       return order
+    }
+
+    /**
+     * Every callback of the session processed at the first attempt: no processing run failed,
+     * so none was compensated (a failed run marks its callback failed with the error).
+     */
+    async function assertNoRunFailed(kustomSessionId: string) {
+      const kustomIpp = getContainer().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      const callbacks = await waitFor(async () => {
+        const all = await kustomIpp.listKustomIppCallbacks({ kustom_session_id: kustomSessionId })
+        return all.length > 0 && all.every((c) => c.status !== "received") ? all : undefined
+      }, "every callback to be processed")
+      for (const callback of callbacks) {
+        expect({ status: callback.status, attempts: callback.attempts, last_error: callback.last_error }).toEqual({
+          status: "processed",
+          attempts: 0,
+          last_error: null,
+        })
+      }
     }
 
     it("creates one order, one capture and no refund from 50 concurrent deliveries of the same finalized event", async () => {
