@@ -135,12 +135,29 @@ export class EnrollmentsApi {
 
   /** Cancels a PENDING code (204). */
   async cancel(enrollmentId: string, options: RequestOptions = {}): Promise<void> {
-    await this.r.send({
-      method: "DELETE",
-      path: `${IPP}/enrollments/${segment(enrollmentId, "enrollmentId")}`,
-      retry: true,
-      ...callOptions(options),
-    })
+    try {
+      await this.r.send({
+        method: "DELETE",
+        path: `${IPP}/enrollments/${segment(enrollmentId, "enrollmentId")}`,
+        retry: true,
+        ...callOptions(options),
+      })
+    } catch (error) {
+      // A retried cancel whose first attempt went through answers 409 (no longer PENDING). Done
+      // if the code can no longer be used; a code a device consumed meanwhile stays an error.
+      if (error instanceof KustomIppApiError && error.status === 409 && (error.attempts ?? 1) > 1 && this.r.transport.merchantId) {
+        if (await this.endedUnused(enrollmentId, options)) return
+      }
+      throw error
+    }
+  }
+
+  /** Whether a code was cancelled (cancelled codes are never listed) or expired, unused. */
+  private async endedUnused(enrollmentId: string, options: RequestOptions): Promise<boolean> {
+    for await (const enrollment of this.listAll({ include_consumed: true }, options)) {
+      if (enrollment.enrollment_id === enrollmentId) return enrollment.status === "CANCELLED" || enrollment.status === "EXPIRED"
+    }
+    return true
   }
 }
 

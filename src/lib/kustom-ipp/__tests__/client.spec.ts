@@ -315,6 +315,31 @@ describe("enrollments", () => {
     expect(error).toMatchObject({ status: 409, retryable: false, attempts: 1 })
     expect((await failure<KustomIppApiError>(kustom.enrollments.cancel("unknown"))).status).toBe(404)
   })
+
+  it("counts a retried cancel answered 409 as done only when the code was cancelled, not when a device used it meanwhile", async () => {
+    const setup = client()
+    const cancelled = await setup.enrollments.create({ location_id: storeA })
+    pg.injectFault({ method: "DELETE", path: `/ipp/v1/enrollments/${cancelled.enrollment_id}`, status: 502, when: "after", times: 1 })
+    await expect(client().enrollments.cancel(cancelled.enrollment_id)).resolves.toBeUndefined()
+    expect(requestsTo("DELETE", `/ipp/v1/enrollments/${cancelled.enrollment_id}`).map((r) => r.status)).toEqual([502, 409])
+
+    // The first attempt fails before Kustom acts; before the retry a clerk types the code in.
+    const used = await setup.enrollments.create({ location_id: storeA })
+    pg.injectFault({ method: "DELETE", path: `/ipp/v1/enrollments/${used.enrollment_id}`, status: 503, times: 1 })
+    const registerMeanwhile = async () => {
+      const register = await fetch(`${pg.url}/ipp/v1/devices/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ enrollment_code: used.enrollment_code, name: "Till 3", platform: "IOS", hardware_id: "hw-3" }),
+      })
+      expect(register.status).toBe(201)
+    }
+    const error = await failure<KustomIppApiError>(client({ sleep: registerMeanwhile }).enrollments.cancel(used.enrollment_id))
+    expect(error).toMatchObject({ status: 409, attempts: 2 })
+    expect((await setup.enrollments.list({ include_consumed: true })).content.find((e) => e.enrollment_id === used.enrollment_id)?.status).toBe(
+      "CONSUMED"
+    )
+  })
 })
 
 describe("devices", () => {
