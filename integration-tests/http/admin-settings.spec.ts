@@ -12,6 +12,8 @@ import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/module
 import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { createDraftOrder } from "../helpers/draft-order"
+import { createCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
+import { waitFor } from "../helpers/wait"
 import { kustomClient } from "../helpers/kustom"
 import { TEST_API_KEY, usePlayground } from "../helpers/playground"
 
@@ -319,6 +321,75 @@ medusaIntegrationTestRunner({
         expect(body).not.toContain(TEST_API_KEY)
         expect(body).not.toContain(secretBody)
         expect(body).not.toContain("whsec_")
+      }
+    })
+
+    it.each([
+      { name: "answers 503", fault: { status: 503 }, says: /^Kustom is not available right now \(HTTP 503.*\) while [^.]+\. Try again in a moment\.$/ },
+      {
+        name: "limits requests (429, Retry-After 30 s)",
+        fault: { status: 429, retryAfterSeconds: 30 },
+        says: /^Kustom is limiting requests right now \(HTTP 429.*\) while [^.]+\. Try again in a moment \(Kustom asks to wait 30 s\)\.$/,
+      },
+      { name: "drops every connection", fault: { dropConnection: true }, says: /^Kustom could not be reached while [^.]+ \(connection failed\)\. Try again in a moment\.$/ },
+    ])("tells a person what happened and what to do on every admin route while Kustom $name", async ({ fault, says }) => {
+      // What the routes work on, made while Kustom answers.
+      const device = await kustom.playground.createDevice({ name: "Outage till", location_id: "loc-main" })
+      const spare = await kustom.playground.createDevice({ name: "Outage spare", location_id: "loc-main" })
+      const { data: code } = await api.post("/admin/kustom-ipp/enrollments", { location_id: "loc-main" }, { headers })
+      await api.post("/admin/kustom-ipp/location-links", { stock_location_id: store.stockLocationId, kustom_location_id: "loc-main" }, { headers })
+      const waiting = await createDraftOrder(api, store, headers)
+      await api.post(`/admin/kustom-ipp/draft-orders/${waiting.id}/payment`, { device_id: device.id }, { headers })
+      const unsent = await createDraftOrder(api, store, headers)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustom.playground.simulateTap(sale.kustomSessionId)
+      const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the paid order")
+
+      const routes: { method: "get" | "post" | "delete"; path: string; body?: unknown; callsKustom: boolean }[] = [
+        { method: "get", path: "/admin/kustom-ipp/connection", callsKustom: false },
+        { method: "get", path: "/admin/kustom-ipp/locations", callsKustom: true },
+        { method: "post", path: "/admin/kustom-ipp/location-links", body: { stock_location_id: store.stockLocationId, kustom_location_id: "loc-harbour" }, callsKustom: true },
+        { method: "get", path: "/admin/kustom-ipp/enrollments", callsKustom: true },
+        { method: "post", path: "/admin/kustom-ipp/enrollments", body: { location_id: "loc-main" }, callsKustom: true },
+        { method: "delete", path: `/admin/kustom-ipp/enrollments/${code.enrollment.enrollment_id}`, callsKustom: true },
+        { method: "get", path: "/admin/kustom-ipp/devices", callsKustom: true },
+        { method: "post", path: `/admin/kustom-ipp/devices/${spare.id}`, body: { name: "Renamed" }, callsKustom: true },
+        { method: "delete", path: `/admin/kustom-ipp/devices/${spare.id}`, callsKustom: true },
+        { method: "get", path: "/admin/kustom-ipp/device-defaults", callsKustom: false },
+        { method: "post", path: "/admin/kustom-ipp/device-defaults", body: { scope: "location", scope_id: "loc-main", device_id: device.id }, callsKustom: true },
+        { method: "get", path: `/admin/kustom-ipp/stock-locations/${store.stockLocationId}`, callsKustom: true },
+        { method: "get", path: `/admin/kustom-ipp/draft-orders/${waiting.id}/payment`, callsKustom: false },
+        { method: "post", path: `/admin/kustom-ipp/draft-orders/${unsent.id}/payment`, body: { device_id: device.id }, callsKustom: true },
+        { method: "post", path: `/admin/kustom-ipp/draft-orders/${waiting.id}/payment/cancel`, body: {}, callsKustom: true },
+        { method: "get", path: `/admin/kustom-ipp/orders/${order.id}/payment`, callsKustom: false },
+      ]
+      // Every admin route is here: a new one has to say how it behaves without Kustom.
+      expect(routes.map((route) => `${route.method} ${route.path.split("/")[3]}`).sort()).toEqual(
+        ADMIN_ROUTES.map((route) => `${route.method} ${route.path.split("/")[3]}`).sort()
+      )
+
+      fixture.playground.injectFault({ path: "/ipp/*", ...fault })
+      fixture.playground.injectFault({ path: "/ordermanagement/*", ...fault })
+      const answers: { route: string; status: number; message: string }[] = []
+      try {
+        for (const route of routes) {
+          const response = await call(api, route.method, route.path, route.body)
+          answers.push({ route: `${route.method} ${route.path}`, status: response.status, message: response.data?.message ?? "" })
+        }
+      } finally {
+        fixture.playground.clearFaults()
+      }
+
+      for (const [index, answer] of answers.entries()) {
+        expect(answer.message).not.toMatch(/unknown error/i)
+        if (routes[index].callsKustom) {
+          // A change that needs Kustom is refused with the reason and what to do, nothing else.
+          expect({ route: answer.route, message: answer.message }).toEqual({ route: answer.route, message: expect.stringMatching(says) })
+        } else {
+          // What Medusa knows is still shown; what Kustom would add says it could not be had.
+          expect({ route: answer.route, status: answer.status }).toEqual({ route: answer.route, status: 200 })
+        }
       }
     })
 
