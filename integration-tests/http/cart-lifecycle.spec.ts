@@ -214,6 +214,40 @@ medusaIntegrationTestRunner({
       expect(await ordersOfCart(container(), cartId)).toBe(0)
     })
 
+    it("takes a genuine callback whatever the JSON content type's spelling, charset or formatting", async () => {
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustom.playground.simulateTap(sale.kustomSessionId)
+      const signer = new Webhook(fixture.webhookSecret)
+      const deliver = async (webhookId: string, contentType: string, type: string) => {
+        // Pretty-printed, with characters outside ASCII: the signature covers these exact bytes.
+        const body = JSON.stringify(
+          { id: `kevt_${webhookId}`, merchant_id: "PLAYGROUND", timestamp: new Date().toISOString(), type, data: { session_id: sale.kustomSessionId, note: "Kaffe & kanelbulle — 2 st, Göteborg ☕" } },
+          null,
+          2
+        )
+        const now = new Date()
+        const response = await api.post("/hooks/kustom-ipp", Buffer.from(body, "utf8"), {
+          headers: {
+            "content-type": contentType,
+            "webhook-id": webhookId,
+            "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+            "webhook-signature": signer.sign(webhookId, now, body),
+          },
+          validateStatus: () => true,
+        })
+        return response.status
+      }
+      expect(await deliver("msg_ct_upper", "Application/JSON", "ipp.session.created")).toBe(200)
+      expect(await deliver("msg_ct_charset", "application/json; charset=utf-8", "ipp.session.activated")).toBe(200)
+      expect(await deliver("msg_ct_final", "application/json;charset=UTF-8", "ipp.session.finalized")).toBe(200)
+
+      const kustomIpp = container().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      expect(await kustomIpp.listKustomIppCallbacks({ webhook_id: ["msg_ct_upper", "msg_ct_charset", "msg_ct_final"] })).toHaveLength(3)
+      expect(await waitFor(() => paidOrderOfCart(container(), cartId), "the order")).toBeDefined()
+    })
+
     it("refunds in Kustom when a paid order is cancelled in Medusa", async () => {
       const { headers } = await createAdminHeaders(container())
       const cartId = await createCart(api, store)
