@@ -381,6 +381,10 @@ medusaIntegrationTestRunner({
         fixture.playground.clearFaults()
       }
 
+      // Each message names what the person asked for, not the call that happened to fail first.
+      const asked = (route: string) => answers.find((answer) => answer.route === route)?.message
+      expect(asked("get /admin/kustom-ipp/enrollments")).toMatch(/while listing the enrollment codes[ .]/)
+      expect(asked("get /admin/kustom-ipp/devices")).toMatch(/while listing the devices[ .]/)
       for (const [index, answer] of answers.entries()) {
         expect(answer.message).not.toMatch(/unknown error/i)
         if (routes[index].callsKustom) {

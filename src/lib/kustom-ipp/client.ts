@@ -145,6 +145,7 @@ export class EnrollmentsApi {
     } catch (error) {
       // A retried cancel whose first attempt went through answers 409 (no longer PENDING). Done
       // if the code can no longer be used; a code a device consumed meanwhile stays an error.
+      // Looking it up needs `merchantId` (Kustom lists codes only with it); without, the 409 stands.
       if (error instanceof KustomIppApiError && error.status === 409 && (error.attempts ?? 1) > 1 && this.r.transport.merchantId) {
         if (await this.endedUnused(enrollmentId, options)) return
       }

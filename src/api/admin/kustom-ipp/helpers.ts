@@ -74,8 +74,9 @@ export function toDeviceView(device: Device, locations: Map<string, LocationView
   }
 }
 
-export async function listLocations(kustom: KustomIppModuleService): Promise<LocationView[]> {
-  const locations = await kustomCall("listing the Kustom locations", () => collect(kustom.client.locations.listAll()))
+/** `doing` names what the person asked for, for the error message (the list may serve another). */
+export async function listLocations(kustom: KustomIppModuleService, doing = "listing the Kustom locations"): Promise<LocationView[]> {
+  const locations = await kustomCall(doing, () => collect(kustom.client.locations.listAll()))
   return locations.map(toLocationView)
 }
 
@@ -83,13 +84,13 @@ export function byId<T extends { id: string }>(items: T[]): Map<string, T> {
   return new Map(items.map((item) => [item.id, item]))
 }
 
-export async function listDevices(kustom: KustomIppModuleService): Promise<Device[]> {
-  return kustomCall("listing the devices", () => collect(kustom.client.devices.listAll()))
+export async function listDevices(kustom: KustomIppModuleService, doing = "listing the devices"): Promise<Device[]> {
+  return kustomCall(doing, () => collect(kustom.client.devices.listAll()))
 }
 
 /** Devices, newest first, with their location's name. */
 export async function listDeviceViews(kustom: KustomIppModuleService, filter: { location_id?: string } = {}): Promise<DeviceView[]> {
-  const [devices, locations] = await Promise.all([listDevices(kustom), listLocations(kustom)])
+  const [devices, locations] = await Promise.all([listDevices(kustom), listLocations(kustom, "listing the devices")])
   const names = byId(locations)
   return devices
     .filter((device) => !filter.location_id || device.location_id === filter.location_id)
@@ -111,9 +112,10 @@ export async function listEnrollmentViews(
   kustom: KustomIppModuleService,
   filter: { location_id?: string; include_consumed?: boolean } = {}
 ): Promise<{ enrollments: EnrollmentView[]; source: "kustom" | "admin" }> {
+  const doing = "listing the enrollment codes"
   const [devices, locations, local] = await Promise.all([
-    listDevices(kustom),
-    listLocations(kustom),
+    listDevices(kustom, doing),
+    listLocations(kustom, doing),
     kustom.settings.listEnrollmentCodes(filter.location_id ? { location_id: filter.location_id } : {}),
   ])
   const locationNames = byId(locations)
@@ -144,7 +146,7 @@ export async function listEnrollmentViews(
   if (kustom.options.merchantId) {
     source = "kustom"
     const listed: Enrollment[] = []
-    await kustomCall("listing the enrollment codes", async () => {
+    await kustomCall(doing, async () => {
       for await (const enrollment of kustom.client.enrollments.listAll({
         location_id: filter.location_id,
         include_consumed: filter.include_consumed ?? true,
