@@ -12,6 +12,7 @@ import { createAdminHeaders } from "../helpers/admin"
 import { createDraftOrder } from "../helpers/draft-order"
 import { createDevice, expireSession, kustomClient, onDevice } from "../helpers/kustom"
 import { usePlayground } from "../helpers/playground"
+import { createCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
 import { waitFor } from "../helpers/wait"
 
 jest.setTimeout(180_000)
@@ -163,6 +164,33 @@ medusaIntegrationTestRunner({
       expect(confirmed.create_unconfirmed_at).toBeNull()
     })
 
+    it("answers 404 for an order that never was a draft order, on every draft order route", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
+      const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the cart's order")
+
+      const answers = [
+        await api.get(`/admin/kustom-ipp/draft-orders/${order.id}/payment`, { headers, validateStatus: () => true }),
+        await api.post(`/admin/kustom-ipp/draft-orders/${order.id}/payment`, { device_id: device.id }, { headers, validateStatus: () => true }),
+        await api.post(`/admin/kustom-ipp/draft-orders/${order.id}/payment/cancel`, {}, { headers, validateStatus: () => true }),
+      ]
+      for (const answer of answers) {
+        expect({ status: answer.status, ...answer.data }).toEqual({
+          status: 404,
+          type: "not_found",
+          message: `Draft order ${order.id} not found: it is an order, not a draft`,
+        })
+      }
+      // Nothing was sent for it: the cart's finalized session is still the latest one in Kustom.
+      expect((await kustom.sessions.get(sale.kustomSessionId)).status).toBe("FINALIZED")
+      // Its in-store payment is shown where orders are.
+      expect((await api.get(`/admin/kustom-ipp/orders/${order.id}/payment`, { headers })).data.payments).toHaveLength(1)
+
+      const missing = await api.get("/admin/kustom-ipp/draft-orders/order_nope/payment", { headers, validateStatus: () => true })
+      expect({ status: missing.status, ...missing.data }).toEqual({ status: 404, type: "not_found", message: "Draft order order_nope was not found" })
+    })
+
     it("shows an order's in-store payment with its callbacks, and the refunds made through Medusa", async () => {
       const draft = await createDraftOrder(api, store, headers)
       const sent = await send(draft.id, device.id)
@@ -197,6 +225,12 @@ medusaIntegrationTestRunner({
       expect(refunded.payments[0]).toMatchObject({ refunded_amount: toMinorUnits(25, "sek"), kustom_order_status: "CAPTURED" })
       expect(refunded.payments[0].refunds).toEqual([expect.objectContaining({ amount: 2_500 })])
       expect(refunded.payments[0].kustom_refunds).toEqual([expect.objectContaining({ refunded_amount: 2_500 })])
+
+      // Paid in store, the draft is an order now: it keeps its payment view, and cannot be sent again.
+      expect((await paymentOf(draft.id)).sale).toMatchObject({ kind: "draft_order", completed: true, order_id: draft.id })
+      const sendPaid = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers, validateStatus: () => true })
+      expect(sendPaid.status).toBe(400)
+      expect(sendPaid.data.message).toMatch(/no longer a draft: it has been paid or converted/)
 
       // A draft that was never paid in store shows nothing.
       const other = await createDraftOrder(api, store, headers)

@@ -231,7 +231,7 @@ medusaIntegrationTestRunner({
       expect(row).toHaveProperty("last_seen_at")
       expect(row).not.toHaveProperty("credentials")
 
-      const { data: renamed } = await api.post(`/admin/kustom-ipp/devices/${device.id}`, { name: "Front counter" }, { headers })
+      const { data: renamed } = await api.post(`/admin/kustom-ipp/devices/${device.id}`, { name: " Front counter\t" }, { headers })
       expect(renamed.device).toMatchObject({ name: "Front counter", location_id: "loc-main" })
       expect(await kustom.devices.get(device.id)).toMatchObject({ name: "Front counter", location_id: "loc-main", metadata: { till: 7, simulated: true } })
 
@@ -245,7 +245,17 @@ medusaIntegrationTestRunner({
       expect(empty.status).toBe(400)
       const blank = await call(api, "post", `/admin/kustom-ipp/devices/${device.id}`, { name: "  " })
       expect(blank.status).toBe(400)
-      expect(blank.data.message).toMatch(/name/)
+      expect(blank.data.message).toBe("name: must not be empty")
+      // Control characters never reach Kustom: NUL, a line break, escape, DEL.
+      for (const [name, found] of [["Till\u00001", "U+0000 at character 5"], ["Front\ncounter", "U+000A at character 6"], ["\u001b[31mTill", "U+001B at character 1"], ["Till\u007f", "U+007F at character 5"]]) {
+        const refused = await call(api, "post", `/admin/kustom-ipp/devices/${device.id}`, { name })
+        expect({ status: refused.status, ...refused.data }).toEqual({
+          status: 400,
+          type: "invalid_data",
+          message: `name: must not contain control characters such as line breaks, tabs or NUL (found ${found})`,
+        })
+      }
+      expect((await kustom.devices.get(device.id)).name).toBe("Front counter")
 
       await api.post("/admin/kustom-ipp/device-defaults", { scope: "location", scope_id: "loc-harbour", device_id: device.id }, { headers })
       const { data: removed } = await api.delete(`/admin/kustom-ipp/devices/${device.id}`, { headers })
@@ -294,6 +304,12 @@ medusaIntegrationTestRunner({
     it("gives a stock location its devices and pending codes once linked", async () => {
       const { data: unlinked } = await api.get(`/admin/kustom-ipp/stock-locations/${store.stockLocationId}`, { headers })
       expect(unlinked).toMatchObject({ kustom_location: null, devices: [], pending_enrollments: [] })
+      // A stock location Medusa does not have is 404, as when linking it.
+      const unknown = await call(api, "get", "/admin/kustom-ipp/stock-locations/sloc_nope")
+      expect({ status: unknown.status, ...unknown.data }).toEqual({ status: 404, type: "not_found", message: "Stock location sloc_nope was not found" })
+      // List filters follow Medusa's lists: an unknown location filters everything out (200, empty).
+      expect((await api.get("/admin/kustom-ipp/devices?location_id=loc-nowhere", { headers })).data.devices).toEqual([])
+      expect((await api.get("/admin/kustom-ipp/enrollments?location_id=loc-nowhere", { headers })).data.enrollments).toEqual([])
 
       await api.post("/admin/kustom-ipp/location-links", { stock_location_id: store.stockLocationId, kustom_location_id: "loc-harbour" }, { headers })
       const here = await kustom.playground.createDevice({ name: "Harbour phone", location_id: "loc-harbour" })
@@ -394,6 +410,49 @@ medusaIntegrationTestRunner({
           // What Medusa knows is still shown; what Kustom would add says it could not be had.
           expect({ route: answer.route, status: answer.status }).toEqual({ route: answer.route, status: 200 })
         }
+      }
+    })
+
+    it("refuses a body that is not a JSON object, or a field of the wrong type, saying which field and why, on every admin route", async () => {
+      const send = (path: string, raw: string, extraHeaders: Record<string, string> = headers) =>
+        fetch(`${api.defaults.baseURL}${path}`, { method: "POST", headers: { ...extraHeaders, "content-type": "application/json" }, body: raw })
+      const posts = ADMIN_ROUTES.filter((route) => route.method === "post")
+      for (const route of posts) {
+        for (const [raw, got] of [["[]", "an array"], ["null", "null"], ['"dev_x"', 'the text "dev_x"'], ["7", "a number (7)"]]) {
+          const response = await send(route.path, raw)
+          expect({ route: `${route.path} ${raw}`, status: response.status, ...(await response.json()) }).toEqual({
+            route: `${route.path} ${raw}`,
+            status: 400,
+            type: "invalid_data",
+            message: `The request body must be a JSON object ({ … }), got ${got}`,
+          })
+        }
+        const broken = await send(route.path, "{device_id:")
+        expect({ route: route.path, status: broken.status, message: (await broken.json()).message }).toEqual({
+          route: route.path,
+          status: 400,
+          message: expect.stringMatching(/^The request body is not valid JSON: /),
+        })
+        // Nothing is read from a caller without an admin session.
+        expect((await send(route.path, "null", {})).status).toBe(401)
+      }
+
+      const wrongTypes: { path: string; body: unknown; message: string }[] = [
+        { path: "/admin/kustom-ipp/device-defaults", body: { scope: "location", scope_id: "loc-main", device_id: [] }, message: "device_id: must be a device id (text), or null to remove the default, got an array" },
+        { path: "/admin/kustom-ipp/device-defaults", body: { scope: "region", scope_id: "loc-main", device_id: null }, message: 'scope: must be "sales_channel" or "location", got the text "region"' },
+        { path: "/admin/kustom-ipp/draft-orders/order_x/payment", body: { device_id: { id: "dev_x" } }, message: "device_id: must be a device id (text), got an object" },
+        { path: "/admin/kustom-ipp/draft-orders/order_x/payment", body: {}, message: "device_id: is required: the Kustom device to send the payment to" },
+        { path: "/admin/kustom-ipp/enrollments", body: { expires_in_minutes: "30" }, message: 'expires_in_minutes: must be a number of minutes, got the text "30"' },
+        { path: "/admin/kustom-ipp/enrollments", body: { expires_in_minutes: 0 }, message: "expires_in_minutes: must be at least 1 minute" },
+        { path: "/admin/kustom-ipp/location-links", body: { stock_location_id: 5, kustom_location_id: null }, message: "stock_location_id: must be a stock location id (text), got a number (5)" },
+        { path: "/admin/kustom-ipp/location-links", body: { stock_location_id: store.stockLocationId, kustom_location_id: "loc\u0000main" }, message: "kustom_location_id: must not contain control characters such as line breaks, tabs or NUL (found U+0000 at character 4)" },
+        { path: "/admin/kustom-ipp/devices/dev_x", body: { name: true }, message: "name: must be a device name (text), got true" },
+        { path: "/admin/kustom-ipp/draft-orders/order_x/payment/cancel", body: { force: true }, message: "force: is not a field of this request" },
+        { path: "/admin/kustom-ipp/enrollments", body: { location: "loc-main" }, message: "location: is not a field of this request (it takes location_id, expires_in_minutes)" },
+      ]
+      for (const { path, body, message } of wrongTypes) {
+        const response = await call(api, "post", path, body)
+        expect({ path, status: response.status, ...response.data }).toEqual({ path, status: 400, type: "invalid_data", message })
       }
     })
 

@@ -184,7 +184,7 @@ medusaIntegrationTestRunner({
       )
     })
 
-    it("answers 401 to forged and tampered callbacks and changes nothing", async () => {
+    it("answers 401 to forged and tampered callbacks, 400 to signed unreadable ones, and changes nothing", async () => {
       const cartId = await createCart(api, store)
       const sale = await payInStore(api, store, cartId, { device_id: device.id })
       const body = JSON.stringify({
@@ -208,8 +208,19 @@ medusaIntegrationTestRunner({
       expect(tampered.status).toBe(401)
       expect(tampered.data).toEqual({ type: "unauthorized", message: "Invalid callback signature" })
 
+      // Correctly signed but unreadable: the holder of the secret is told what is wrong.
+      const event = JSON.parse(body)
+      const withNul = JSON.stringify({ ...event, data: { ...event.data, session_id: `${sale.kustomSessionId}\u0000` } })
+      const unreadable = await post(withNul, { "webhook-id": "msg_nul", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": genuine.sign("msg_nul", now, withNul) })
+      expect(unreadable.status).toBe(400)
+      expect(unreadable.data).toEqual({ type: "invalid_data", message: "Invalid callback: data.session_id: must not contain control characters" })
+      const longId = "m".repeat(3001)
+      const unkeyable = await post(body, { "webhook-id": longId, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": genuine.sign(longId, now, body) })
+      expect(unkeyable.status).toBe(400)
+      expect(unkeyable.data.message).toBe("Invalid callback: webhook-id must be 1 to 256 visible ASCII characters (got 3001)")
+
       const kustomIpp = container().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
-      expect(await kustomIpp.listKustomIppCallbacks({ webhook_id: ["msg_forged", "msg_tampered"] })).toHaveLength(0)
+      expect(await kustomIpp.listKustomIppCallbacks({ webhook_id: ["msg_forged", "msg_tampered", "msg_nul", longId] })).toHaveLength(0)
       expect((await paymentSessionOf(container(), sale.paymentSessionId)).status).toBe("pending")
       expect(await ordersOfCart(container(), cartId)).toBe(0)
     })

@@ -1,4 +1,5 @@
-import { defineMiddlewares, validateAndTransformBody, validateAndTransformQuery } from "@medusajs/framework/http"
+import { defineMiddlewares, validateAndTransformQuery } from "@medusajs/framework/http"
+import { adminJsonBody } from "./admin/kustom-ipp/request-body"
 import {
   CreateEnrollmentSchema,
   EmptyBodySchema,
@@ -10,17 +11,20 @@ import {
   SetDeviceDefaultSchema,
   UpdateDeviceSchema,
 } from "./admin/kustom-ipp/validators"
+import { readRawBody } from "./body/read-raw-body"
 import { refuseWhileCollecting } from "./guards/refuse-while-collecting"
 
-/** Callbacks are small; anything larger is refused before it is read into memory. */
-export const CALLBACK_BODY_LIMIT = "64kb"
+/** Callbacks are small; anything larger (64 KiB) is refused before it is read into memory. */
+export const CALLBACK_BODY_LIMIT_BYTES = 64 * 1024
 
 export default defineMiddlewares({
   routes: [
     {
       matcher: "/hooks/kustom-ipp",
       methods: ["POST"],
-      bodyParser: { preserveRawBody: true, sizeLimit: CALLBACK_BODY_LIMIT },
+      // Not Medusa's parsers: they pick by Content-Type and parse before the signature is checked.
+      bodyParser: false,
+      middlewares: [readRawBody(CALLBACK_BODY_LIMIT_BYTES)],
     },
     // Every change to a cart but completing it waits until no clerk is taking its payment.
     ...[
@@ -32,10 +36,11 @@ export default defineMiddlewares({
       "/store/carts/:id/customer",
       "/store/carts/:id/taxes",
     ].map((matcher) => ({ matcher, methods: ["POST" as const, "DELETE" as const], middlewares: [refuseWhileCollecting] })),
+    // The admin bodies: JSON objects checked field by field, refusals worded for a person (./admin/kustom-ipp/request-body).
     {
       matcher: "/admin/kustom-ipp/draft-orders/:id/payment",
       methods: ["POST"],
-      middlewares: [validateAndTransformBody(SendToDeviceSchema)],
+      ...adminJsonBody(SendToDeviceSchema),
     },
     // Settings → In-Person Payments, and the admin widgets. Admin authentication applies to all of /admin.
     ...[
@@ -54,7 +59,7 @@ export default defineMiddlewares({
     {
       matcher: "/admin/kustom-ipp/enrollments",
       methods: ["POST"],
-      middlewares: [validateAndTransformBody(CreateEnrollmentSchema)],
+      ...adminJsonBody(CreateEnrollmentSchema),
     },
     {
       matcher: "/admin/kustom-ipp/devices",
@@ -64,22 +69,22 @@ export default defineMiddlewares({
     {
       matcher: "/admin/kustom-ipp/devices/:id",
       methods: ["POST"],
-      middlewares: [validateAndTransformBody(UpdateDeviceSchema)],
+      ...adminJsonBody(UpdateDeviceSchema),
     },
     {
       matcher: "/admin/kustom-ipp/device-defaults",
       methods: ["POST"],
-      middlewares: [validateAndTransformBody(SetDeviceDefaultSchema)],
+      ...adminJsonBody(SetDeviceDefaultSchema),
     },
     {
       matcher: "/admin/kustom-ipp/location-links",
       methods: ["POST"],
-      middlewares: [validateAndTransformBody(LinkLocationSchema)],
+      ...adminJsonBody(LinkLocationSchema),
     },
     {
       matcher: "/admin/kustom-ipp/draft-orders/:id/payment/cancel",
       methods: ["POST"],
-      middlewares: [validateAndTransformBody(EmptyBodySchema)],
+      ...adminJsonBody(EmptyBodySchema),
     },
   ],
 })

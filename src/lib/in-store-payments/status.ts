@@ -32,11 +32,29 @@ export type InStorePaymentStatus = {
 
 type SessionRow = { id: string; provider_id: string; status: string; data: Record<string, unknown> | null; currency_code: string; created_at: string | Date }
 
+/**
+ * Whether an order is a draft order, or was one: still a draft, or sent to a device as a draft
+ * order by this plugin (a payment session of ours records `sale_kind: "draft_order"` for it) and
+ * since paid or converted. An order made from a cart never was one, whoever took its payment.
+ */
+export function isOrWasDraftOrder(
+  order: { id: string; is_draft_order?: boolean | null },
+  sessions: { provider_id?: string | null; data?: Record<string, unknown> | null }[]
+): boolean {
+  if (order.is_draft_order) return true
+  return sessions.some((session) => {
+    if (!session?.provider_id?.startsWith(PROVIDER_ID_PREFIX)) return false
+    const data = readPaymentData(session.data)
+    return data.sale_kind === "draft_order" && data.sale_id === order.id
+  })
+}
+
+/** The sale's in-store payment; null when there is no such sale (for a draft order: an order that never was a draft). */
 export async function loadInStorePaymentStatus(container: MedusaContainer, sale: { kind: SaleKind; id: string }): Promise<InStorePaymentStatus | null> {
   return (await loadInStorePayment(container, sale))?.status ?? null
 }
 
-/** The status, with the latest payment session's whole `data` for callers that need more of it. */
+/** The status, with the latest payment session's whole `data` for callers that need more of it; null as above. */
 export async function loadInStorePayment(
   container: MedusaContainer,
   sale: { kind: SaleKind; id: string }
@@ -68,6 +86,7 @@ export async function loadInStorePayment(
     if (!order) return null
     const collections = ((order as { payment_collections?: { payment_sessions?: SessionRow[] }[] }).payment_collections ?? [])
     sessions = collections.flatMap((collection) => collection.payment_sessions ?? [])
+    if (!isOrWasDraftOrder(order, sessions)) return null
     summary = { kind: "draft_order", id: order.id, completed: !order.is_draft_order, order_id: order.is_draft_order ? null : order.id, display_id: order.display_id ?? null }
   }
 

@@ -30,8 +30,15 @@ export { RETRYABLE_STATUSES, parseRetryAfter } from "./http"
 export { paginate, collect } from "./paging"
 export * from "./schemas"
 export * from "./types"
-export { verifyKustomWebhook, DEFAULT_WEBHOOK_TOLERANCE_SECONDS } from "./webhooks"
+export {
+  verifyKustomWebhook,
+  kustomWebhookEventFields,
+  AUTHENTIC_WEBHOOK_FAILURE_REASONS,
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  MAX_WEBHOOK_ID_LENGTH,
+} from "./webhooks"
 export type {
+  KustomWebhookEventFields,
   KustomWebhookFailureReason,
   VerifyKustomWebhookInput,
   VerifyKustomWebhookResult,

@@ -204,20 +204,36 @@ export function isKnownKustomWebhookEventType(type: string): type is KustomWebho
   return (KUSTOM_WEBHOOK_EVENT_TYPES as readonly string[]).includes(type)
 }
 
+/**
+ * Identifiers in an event (ids, types): visible text without control characters, short enough
+ * to be stored and indexed. PostgreSQL cannot store a NUL in text at all.
+ */
+export const webhookIdentifierSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
+
+/** Free text in an event (a decline reason): tabs and line breaks allowed, other control characters not. */
+const webhookTextSchema = z
+  .string()
+  .max(1000)
+  .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, "must not contain control characters")
+
 const webhookEnvelope = {
-  id: z.string().min(1),
-  merchant_id: z.string().nullish(),
-  timestamp: z.string(),
+  id: webhookIdentifierSchema,
+  merchant_id: webhookIdentifierSchema.nullish(),
+  timestamp: z.string().max(64),
 }
 
 export const kustomWebhookEventSchema = z.looseObject({
   ...webhookEnvelope,
   type: z.enum(KUSTOM_WEBHOOK_EVENT_TYPES),
   data: z.looseObject({
-    session_id: z.string().min(1),
-    order_id: z.string().nullish(),
+    session_id: webhookIdentifierSchema,
+    order_id: webhookIdentifierSchema.nullish(),
     /** For `ipp.payment.failed`: the decline reason, e.g. `INSUFFICIENT_FUNDS`. */
-    failure_reason: z.string().nullish(),
+    failure_reason: webhookTextSchema.nullish(),
   }),
 })
 export type KustomWebhookEvent = z.output<typeof kustomWebhookEventSchema>
@@ -225,7 +241,7 @@ export type KustomWebhookEvent = z.output<typeof kustomWebhookEventSchema>
 /** An event type this client does not know yet: only the envelope is checked. */
 export const unknownKustomWebhookEventSchema = z.looseObject({
   ...webhookEnvelope,
-  type: z.string().min(1),
+  type: webhookIdentifierSchema,
   data: z.record(z.string(), z.unknown()).nullish(),
 })
 export type UnknownKustomWebhookEvent = z.output<typeof unknownKustomWebhookEventSchema>

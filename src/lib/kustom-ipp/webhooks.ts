@@ -17,6 +17,7 @@ import {
   kustomWebhookEventSchema,
   type UnknownKustomWebhookEvent,
   unknownKustomWebhookEventSchema,
+  webhookIdentifierSchema,
 } from "./schemas"
 
 export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300
@@ -30,6 +31,21 @@ export type KustomWebhookFailureReason =
   | "no_secrets_configured"
   | "malformed_body"
   | "invalid_event"
+  | "invalid_webhook_id"
+
+/**
+ * Failures found only after the signature verified: the sender is genuine, so it is safe (and
+ * useful) to tell it what is wrong with the delivery. Every other failure says nothing of why.
+ */
+export const AUTHENTIC_WEBHOOK_FAILURE_REASONS: readonly KustomWebhookFailureReason[] = [
+  "malformed_body",
+  "invalid_event",
+  "invalid_webhook_id",
+]
+
+/** `webhook-id` is a key for de-duplication: visible ASCII, at most this many characters. */
+export const MAX_WEBHOOK_ID_LENGTH = 256
+const WEBHOOK_ID_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_WEBHOOK_ID_LENGTH}}$`)
 
 /** Node's `IncomingHttpHeaders`, a plain record (any case), or a Fetch `Headers`. */
 export type WebhookHeaders =
@@ -58,7 +74,8 @@ export type VerifyKustomWebhookResult =
   | ({ ok: true; known: true; event: KustomWebhookEvent } & VerifiedMeta)
   /** Authentic, but of a type this client does not know: acknowledge it (2xx) and ignore it. */
   | ({ ok: true; known: false; event: UnknownKustomWebhookEvent } & VerifiedMeta)
-  | { ok: false; reason: KustomWebhookFailureReason; message: string }
+  /** `authentic`: the signature verified, and only the content was refused. */
+  | { ok: false; authentic: boolean; reason: KustomWebhookFailureReason; message: string }
 
 /** Never throws: every bad input becomes `{ ok: false, reason }`. Messages carry no secrets. */
 export function verifyKustomWebhook(input: VerifyKustomWebhookInput): VerifyKustomWebhookResult {
@@ -117,6 +134,9 @@ function verify(input: VerifyKustomWebhookInput): VerifyKustomWebhookResult {
     return passed.some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected))
   })
   if (!verified) return fail("invalid_signature", "no webhook-signature entry matches a configured secret")
+  if (!WEBHOOK_ID_PATTERN.test(id)) {
+    return fail("invalid_webhook_id", `webhook-id must be 1 to ${MAX_WEBHOOK_ID_LENGTH} visible ASCII characters (got ${id.length})`)
+  }
 
   let json: unknown
   try {
@@ -124,9 +144,12 @@ function verify(input: VerifyKustomWebhookInput): VerifyKustomWebhookResult {
   } catch {
     return fail("malformed_body", "the body is not valid JSON")
   }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return fail("malformed_body", "the body is not a JSON object")
+  }
 
   const meta: VerifiedMeta = { webhookId: id, signedAt }
-  const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined
+  const type = (json as { type?: unknown }).type
   if (typeof type === "string" && isKnownKustomWebhookEventType(type)) {
     const parsed = kustomWebhookEventSchema.safeParse(json)
     if (!parsed.success) return fail("invalid_event", describeIssues(parsed.error))
@@ -137,8 +160,33 @@ function verify(input: VerifyKustomWebhookInput): VerifyKustomWebhookResult {
   return { ok: true, known: false, event: parsed.data, ...meta }
 }
 
+export interface KustomWebhookEventFields {
+  type: string
+  sessionId: string | null
+  orderId: string | null
+  failureReason: string | null
+  /** The event's own `timestamp`, when it is a readable date. */
+  occurredAt: Date | null
+}
+
+/**
+ * What a verified event says, flattened for storage. A known event was validated whole; an
+ * event of an unknown type keeps a session id only when it is a well-formed identifier (it
+ * then prompts a status read), and nothing else from its free-form `data`.
+ */
+export function kustomWebhookEventFields(event: KustomWebhookEvent | UnknownKustomWebhookEvent): KustomWebhookEventFields {
+  const occurredAt = event.timestamp ? new Date(event.timestamp) : null
+  const common = { type: event.type, occurredAt: occurredAt && !Number.isNaN(occurredAt.getTime()) ? occurredAt : null }
+  if (isKnownKustomWebhookEventType(event.type)) {
+    const { data } = event as KustomWebhookEvent
+    return { ...common, sessionId: data.session_id, orderId: data.order_id || null, failureReason: data.failure_reason || null }
+  }
+  const sessionId = webhookIdentifierSchema.safeParse((event as UnknownKustomWebhookEvent).data?.session_id)
+  return { ...common, sessionId: sessionId.success ? sessionId.data : null, orderId: null, failureReason: null }
+}
+
 function fail(reason: KustomWebhookFailureReason, message: string): VerifyKustomWebhookResult {
-  return { ok: false, reason, message }
+  return { ok: false, authentic: AUTHENTIC_WEBHOOK_FAILURE_REASONS.includes(reason), reason, message }
 }
 
 /** Secrets the library accepts (valid base64 after `whsec_`); others are skipped. */

@@ -27,6 +27,7 @@ import type {
 import {
   isKustomIppError,
   KustomIppApiError,
+  kustomWebhookEventFields,
   verifyKustomWebhook,
   type KustomIppClient,
   type Order,
@@ -219,8 +220,8 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       headers: payload.headers as Record<string, string | string[] | undefined>,
       secrets: this.options_.webhookSecrets,
     })
-    const sessionId = verified.ok ? verified.event.data?.session_id : undefined
-    if (typeof sessionId !== "string") return { action: PaymentActions.NOT_SUPPORTED }
+    const sessionId = verified.ok ? kustomWebhookEventFields(verified.event).sessionId : null
+    if (!sessionId) return { action: PaymentActions.NOT_SUPPORTED }
     const session = await this.getSession_(sessionId)
     const merchant = parseMerchantData(session.merchant_data)
     if (!merchant) return { action: PaymentActions.NOT_SUPPORTED }

@@ -11,9 +11,13 @@ const REJECTION_REASONS: Record<string, string> = {
   timestamp_too_old: "it was signed more than 5 minutes ago (check the server clock)",
   timestamp_in_future: "it was signed in the future (check the server clock)",
   no_secrets_configured: "no webhook secret is configured",
-  malformed_body: "its body was not valid JSON",
+  malformed_body: "its body was not a JSON object",
   invalid_event: "its body was not a Kustom event",
+  invalid_webhook_id: "its webhook-id header was too long or held characters other than visible ASCII",
 }
+
+/** Reasons found after the signature verified: the sender holds the secret, the content is wrong. */
+const SIGNED_BUT_REFUSED = new Set(["malformed_body", "invalid_event", "invalid_webhook_id"])
 
 /** Environment, a live check of the API key, the callback URL to paste into Kustom's portal, and the last callback. */
 export const ConnectionSection = () => {
@@ -103,7 +107,11 @@ export const ConnectionSection = () => {
                     {formatAgo(last.at, now)}
                   </Text>
                   <StatusBadge color={last.signature_ok ? "green" : "red"}>
-                    {last.signature_ok ? "Signature valid" : "Signature rejected"}
+                    {last.signature_ok
+                      ? "Signature valid"
+                      : SIGNED_BUT_REFUSED.has(last.last_invalid_reason ?? "")
+                        ? "Signed, but refused"
+                        : "Signature rejected"}
                   </StatusBadge>
                 </div>
                 {!last.signature_ok && (

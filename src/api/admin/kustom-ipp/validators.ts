@@ -1,9 +1,45 @@
 import { z } from "zod"
+import { describeValue } from "./request-body"
+
+/*
+ * The admin bodies are checked by ./request-body (not Medusa's validateAndTransformBody), which
+ * prefixes each message with its field: `device_id: must be a device id (text), got an array`.
+ * The messages here say what the field must be and, for a wrong type, what was sent.
+ */
+
+/** C0 control characters (NUL, tab, line breaks, escape…) and DEL. */
+const CONTROL_CHARACTER = /[\u0000-\u001F\u007F]/
+
+function controlCharacterMessage(value: unknown): string {
+  const text = typeof value === "string" ? value : ""
+  const index = text.search(CONTROL_CHARACTER)
+  const code = index >= 0 ? `U+${text.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0")}` : "one"
+  return `must not contain control characters such as line breaks, tabs or NUL (found ${code} at character ${index + 1})`
+}
+
+/**
+ * Text a person typed or picked: trimmed, not empty, at most `max` characters, without control
+ * characters. `expected` says what the field must hold (`a device id (text)`), `required` what
+ * to send when it is missing.
+ */
+function text(expected: string, required: string, max: number) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? required : `must be ${expected}, got ${describeValue(issue.input)}`) })
+    .trim()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !CONTROL_CHARACTER.test(value), { error: (issue) => controlCharacterMessage(issue.input) })
+}
+
+/** An id in a body (a device, a Kustom location, a stock location…). */
+const bodyId = (expected: string, required: string) => text(expected, required, 200)
 
 export const SendToDeviceSchema = z
   .object({
-    device_id: z.string({ error: "is required: the Kustom device to send the payment to" }).trim().min(1, "must not be empty"),
-    provider_id: z.string().trim().startsWith("pp_pay-in-store_", "must be a Pay in store provider (pp_pay-in-store_…)").optional(),
+    device_id: bodyId("a device id (text)", "is required: the Kustom device to send the payment to"),
+    provider_id: bodyId("a provider id (text)", "is required: a Pay in store provider id")
+      .refine((value) => value.startsWith("pp_pay-in-store_"), "must be a Pay in store provider (pp_pay-in-store_…)")
+      .optional(),
   })
   .strict()
 
@@ -11,6 +47,7 @@ export type SendToDeviceBody = z.infer<typeof SendToDeviceSchema>
 
 /* ---------- settings: enrollment codes, devices, defaults, locations ---------- */
 
+/** An id in a query string (list filters). */
 const id = (what: string) => z.string({ error: `is required: ${what}` }).trim().min(1, "must not be empty").max(200, "is too long")
 
 const booleanFlag = z
@@ -27,10 +64,10 @@ export type ListEnrollmentsQuery = z.infer<typeof ListEnrollmentsQuerySchema>
 
 export const CreateEnrollmentSchema = z
   .object({
-    location_id: id("the Kustom location the device will belong to").optional(),
+    location_id: bodyId("a Kustom location id (text)", "is required: a Kustom location id").optional(),
     /** How long the code can be used, in minutes (Kustom allows up to 7 days). */
     expires_in_minutes: z
-      .number({ error: "must be a number of minutes" })
+      .number({ error: (issue) => `must be a number of minutes, got ${describeValue(issue.input)}` })
       .int("must be a whole number of minutes")
       .min(1, "must be at least 1 minute")
       .max(10_080, "must be at most 10080 minutes (7 days)")
@@ -44,9 +81,11 @@ export type ListDevicesQuery = z.infer<typeof ListDevicesQuerySchema>
 
 export const UpdateDeviceSchema = z
   .object({
-    name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").optional(),
+    name: text("a device name (text)", "is required: a device name", 100).optional(),
     /** `null` detaches the device from its location. */
-    location_id: id("a Kustom location id").nullable().optional(),
+    location_id: bodyId("a Kustom location id (text), or null to detach the device from its location", "is required: a Kustom location id")
+      .nullable()
+      .optional(),
   })
   .strict()
   .refine((body) => body.name !== undefined || body.location_id !== undefined, { error: "Send a new name, a location_id, or both" })
@@ -54,19 +93,24 @@ export type UpdateDeviceBody = z.infer<typeof UpdateDeviceSchema>
 
 export const SetDeviceDefaultSchema = z
   .object({
-    scope: z.enum(["sales_channel", "location"], { error: 'must be "sales_channel" or "location"' }),
-    scope_id: id("the sales channel or Kustom location id"),
+    scope: z.enum(["sales_channel", "location"], {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required: "sales_channel" or "location"'
+          : `must be "sales_channel" or "location", got ${describeValue(issue.input)}`,
+    }),
+    scope_id: bodyId("a sales channel or Kustom location id (text)", "is required: the sales channel or Kustom location id"),
     /** `null` removes the default. */
-    device_id: id("the device").nullable(),
+    device_id: bodyId("a device id (text), or null to remove the default", "is required: the device id, or null to remove the default").nullable(),
   })
   .strict()
 export type SetDeviceDefaultBody = z.infer<typeof SetDeviceDefaultSchema>
 
 export const LinkLocationSchema = z
   .object({
-    stock_location_id: id("the Medusa stock location"),
+    stock_location_id: bodyId("a stock location id (text)", "is required: the Medusa stock location id"),
     /** `null` unlinks the stock location. */
-    kustom_location_id: id("the Kustom location").nullable(),
+    kustom_location_id: bodyId("a Kustom location id (text), or null to unlink", "is required: the Kustom location id, or null to unlink").nullable(),
   })
   .strict()
 export type LinkLocationBody = z.infer<typeof LinkLocationSchema>

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto"
 import fc from "fast-check"
 import { Webhook } from "standardwebhooks"
-import { verifyKustomWebhook, type VerifyKustomWebhookInput } from "../webhooks"
+import { kustomWebhookEventFields, verifyKustomWebhook, type VerifyKustomWebhookInput } from "../webhooks"
 
 const newSecret = () => `whsec_${randomBytes(24).toString("base64")}`
 
@@ -302,17 +302,92 @@ describe("verifyKustomWebhook", () => {
       ["a known type without id", { ...event(), id: undefined }],
       ["a numeric session_id", event({ data: { session_id: 42 } })],
       ["an unknown type without id", { type: "ipp.future", timestamp: "t", data: {} }],
-      ["a JSON array", [event()]],
-      ["a JSON string", "ipp.session.finalized"],
       ["no type", { id: "kevt_1", timestamp: "t", data: { session_id: "s" } }],
+      ["a numeric type", event({ type: 7 })],
+      ["a NUL in data.session_id", event({ data: { session_id: "s\u0000" } })],
+      ["a NUL in data.order_id", event({ data: { session_id: "s", order_id: "\u0000" } })],
+      ["a NUL in data.failure_reason", event({ type: "ipp.payment.failed", data: { session_id: "s", failure_reason: "DECLINED\u0000" } })],
+      ["a control character in an unknown type", event({ type: "ipp.\u0001future" })],
+      ["a session_id longer than 255 characters", event({ data: { session_id: "s".repeat(256) } })],
+      ["a failure_reason longer than 1000 characters", event({ data: { session_id: "s", failure_reason: "x".repeat(1001) } })],
     ])("reports %s as invalid_event naming the field", (_label, payload) => {
       const result = verify(signed(JSON.stringify(payload)))
-      expect(result).toMatchObject({ ok: false, reason: "invalid_event" })
+      expect(result).toMatchObject({ ok: false, authentic: true, reason: "invalid_event" })
+    })
+
+    it("allows line breaks and tabs in a failure_reason", () => {
+      const payload = event({ type: "ipp.payment.failed", data: { session_id: "s", failure_reason: "DECLINED\n\tby issuer" } })
+      expect(verify(signed(JSON.stringify(payload))).ok).toBe(true)
+    })
+
+    it.each([
+      ["a JSON array", [event()]],
+      ["a JSON string", "ipp.session.finalized"],
+      ["null", null],
+      ["a number", 42],
+    ])("reports %s with a valid signature as malformed_body", (_label, payload) => {
+      const result = verify(signed(JSON.stringify(payload)))
+      expect(result).toMatchObject({ ok: false, authentic: true, reason: "malformed_body", message: "the body is not a JSON object" })
+    })
+
+    it("marks failures found before the signature verified as not authentic", () => {
+      const { rawBody, headers } = signed(JSON.stringify(event()))
+      expect(verify({ rawBody: "{not json", headers })).toMatchObject({ authentic: false })
+      expect(verify({ rawBody, headers: { ...headers, "webhook-timestamp": "1" } })).toMatchObject({ authentic: false, reason: "timestamp_too_old" })
+      expect(verify({ rawBody, headers, secrets: [OTHER_SECRET] })).toMatchObject({ authentic: false, reason: "invalid_signature" })
     })
 
     it("names the bad field in the message", () => {
       const result = verify(signed(JSON.stringify(event({ data: { order_id: "o" } }))))
       expect(!result.ok && result.message).toContain("data.session_id")
+    })
+  })
+
+  describe("webhook-id", () => {
+    it("accepts up to 256 visible ASCII characters", () => {
+      const id = `msg_${"a".repeat(252)}`
+      expect(verify(signed(JSON.stringify(event()), { id }))).toMatchObject({ ok: true, webhookId: id })
+    })
+
+    it.each([
+      ["257 characters", `msg_${"a".repeat(253)}`],
+      ["3,001 characters", "m".repeat(3001)],
+      ["an inner space", "msg 1"],
+      ["a non-ASCII character", "msg_ö"],
+    ])("refuses a signed webhook-id of %s as invalid_webhook_id", (_label, id) => {
+      const result = verify(signed(JSON.stringify(event()), { id }))
+      expect(result).toMatchObject({ ok: false, authentic: true, reason: "invalid_webhook_id" })
+    })
+
+    it("checks the signature first: an unsigned long webhook-id is invalid_signature", () => {
+      const { rawBody, headers } = signed(JSON.stringify(event()))
+      const result = verify({ rawBody, headers: { ...headers, "webhook-id": "m".repeat(3001) } })
+      expect(result).toMatchObject({ ok: false, authentic: false, reason: "invalid_signature" })
+    })
+  })
+
+  describe("kustomWebhookEventFields", () => {
+    it("flattens a known event", () => {
+      const result = verify(signed(JSON.stringify(event({ type: "ipp.payment.failed", data: { session_id: "s-1", order_id: null, failure_reason: "DECLINED" } }))))
+      expect(result.ok && kustomWebhookEventFields(result.event)).toEqual({
+        type: "ipp.payment.failed",
+        sessionId: "s-1",
+        orderId: null,
+        failureReason: "DECLINED",
+        occurredAt: new Date("2026-11-27T12:00:05Z"),
+      })
+    })
+
+    it("keeps only a well-formed session id from an event of an unknown type", () => {
+      const fields = (data: Record<string, unknown>) => {
+        const result = verify(signed(JSON.stringify(event({ type: "ipp.future", timestamp: "not a date", data }))))
+        if (!result.ok) throw new Error(result.message)
+        return kustomWebhookEventFields(result.event)
+      }
+      expect(fields({ session_id: "s-1", order_id: "o", failure_reason: "x" })).toEqual({ type: "ipp.future", sessionId: "s-1", orderId: null, failureReason: null, occurredAt: null })
+      expect(fields({ session_id: "s\u0000" }).sessionId).toBeNull()
+      expect(fields({ session_id: { nested: true } }).sessionId).toBeNull()
+      expect(fields({ session_id: "s".repeat(300) }).sessionId).toBeNull()
     })
   })
 

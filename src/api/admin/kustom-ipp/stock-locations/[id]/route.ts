@@ -1,9 +1,11 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import {
   kustomModule,
   listDeviceViews,
   listEnrollmentViews,
   listLocations,
+  notFound,
   type DeviceView,
   type EnrollmentView,
   type LocationView,
@@ -19,10 +21,18 @@ export type StockLocationDevicesResponse = {
   pending_enrollments: EnrollmentView[]
 }
 
-/** A stock location's devices and pending codes, through the Kustom location it is linked to. */
+/**
+ * A stock location's devices and pending codes, through the Kustom location it is linked to.
+ * 404 for a stock location Medusa does not have (as POST /location-links answers).
+ */
 export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<StockLocationDevicesResponse>) => {
   const kustom = kustomModule(req.scope)
   const stockLocationId = req.params.id
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
+  const {
+    data: [stockLocation],
+  } = await query.graph({ entity: "stock_location", fields: ["id"], filters: { id: stockLocationId } })
+  if (!stockLocation) throw notFound(`Stock location ${stockLocationId} was not found`)
   const [link] = await kustom.settings.listLocationLinks({ stock_location_id: stockLocationId })
   const empty = { stock_location_id: stockLocationId, default_device_id: null, devices: [], pending_enrollments: [] }
   if (!link) {

@@ -4,14 +4,16 @@ import { resolvePayInStoreProvider } from "../../../../../../lib/in-store-paymen
 import { sendDraftOrderToDeviceWorkflow } from "../../../../../../workflows"
 import type { SendToDeviceBody } from "../../../validators"
 import { kustomCall, kustomModule } from "../../../helpers"
-import { loadDraftOrderPaymentView, type DraftOrderPaymentView } from "../../payment-view"
+import { assertDraftOrder, loadDraftOrderPaymentView, type DraftOrderPaymentView } from "../../payment-view"
 
 /**
- * Sends the draft order's payment to a device ("Pay in store"). The device is looked up first
- * (a safe, retried read), so a removed device or an unreachable Kustom is reported before
- * anything is pushed anywhere.
+ * Sends the draft order's payment to a device ("Pay in store"). An order that never was a draft
+ * is 404; one that was but is paid or converted is refused by the workflow. The device is looked
+ * up first (a safe, retried read), so a removed device or an unreachable Kustom is reported
+ * before anything is pushed anywhere.
  */
 export const POST = async (req: AuthenticatedMedusaRequest<SendToDeviceBody>, res: MedusaResponse<DraftOrderPaymentView>) => {
+  await assertDraftOrder(req.scope, req.params.id)
   const providerId = await resolvePayInStoreProvider(req.scope, req.validatedBody.provider_id)
   const deviceId = req.validatedBody.device_id
   await kustomCall("checking the device", () => kustomModule(req.scope).client.devices.get(deviceId)).catch((error) => {

@@ -2,8 +2,8 @@ import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/frame
 import { MedusaError } from "@medusajs/framework/utils"
 import { loadInStorePaymentStatus } from "../../../../../../../lib/in-store-payments/status"
 import { processKustomIppSessionWorkflow } from "../../../../../../../workflows"
-import { kustomCall, kustomModule, notFound } from "../../../../helpers"
-import { loadDraftOrderPaymentView, type DraftOrderPaymentView } from "../../../payment-view"
+import { kustomCall, kustomModule } from "../../../../helpers"
+import { draftOrderNotFound, loadDraftOrderPaymentView, type DraftOrderPaymentView } from "../../../payment-view"
 
 /**
  * Takes the payment off the device: cancels the open Kustom session of the draft order's latest
@@ -12,7 +12,7 @@ import { loadDraftOrderPaymentView, type DraftOrderPaymentView } from "../../../
  */
 export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<DraftOrderPaymentView>) => {
   const status = await loadInStorePaymentStatus(req.scope, { kind: "draft_order", id: req.params.id })
-  if (!status) throw notFound(`Draft order ${req.params.id} was not found`)
+  if (!status) throw await draftOrderNotFound(req.scope, req.params.id)
   const sessionId = status.payment?.kustom_session_id
   if (!sessionId) {
     throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "No payment has been sent to a device for this draft order.")
