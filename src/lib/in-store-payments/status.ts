@@ -37,16 +37,37 @@ type SessionRow = { id: string; provider_id: string; status: string; data: Recor
  * order by this plugin (a payment session of ours records `sale_kind: "draft_order"` for it) and
  * since paid or converted. An order made from a cart never was one, whoever took its payment.
  */
-export function isOrWasDraftOrder(
-  order: { id: string; is_draft_order?: boolean | null },
-  sessions: { provider_id?: string | null; data?: Record<string, unknown> | null }[]
-): boolean {
+function isOrWasDraftOrder(order: { id: string; is_draft_order?: boolean | null }, sessions: SessionRow[]): boolean {
   if (order.is_draft_order) return true
   return sessions.some((session) => {
     if (!session?.provider_id?.startsWith(PROVIDER_ID_PREFIX)) return false
     const data = readPaymentData(session.data)
     return data.sale_kind === "draft_order" && data.sale_id === order.id
   })
+}
+
+const SESSION_FIELDS = ["id", "provider_id", "status", "data", "currency_code", "created_at"]
+
+type DraftOrderSale = { id: string; display_id: number | null; is_draft_order: boolean; sessions: SessionRow[] }
+
+/**
+ * The order behind a draft-order sale, with its payment sessions: `"not_found"` when there is
+ * no such order, `"not_a_draft"` for an order that never was a draft order.
+ */
+export async function findDraftOrderSale(container: MedusaContainer, id: string): Promise<DraftOrderSale | "not_found" | "not_a_draft"> {
+  const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
+  const {
+    data: [order],
+  } = await query.graph({
+    entity: "order",
+    fields: ["id", "display_id", "is_draft_order", ...SESSION_FIELDS.map((field) => `payment_collections.payment_sessions.${field}`)],
+    filters: { id },
+  })
+  if (!order) return "not_found"
+  const collections = ((order as { payment_collections?: { payment_sessions?: SessionRow[] }[] }).payment_collections ?? [])
+  const sessions = collections.flatMap((collection) => collection?.payment_sessions ?? [])
+  if (!isOrWasDraftOrder(order, sessions)) return "not_a_draft"
+  return { id: order.id, display_id: order.display_id ?? null, is_draft_order: Boolean(order.is_draft_order), sessions }
 }
 
 /** The sale's in-store payment; null when there is no such sale (for a draft order: an order that never was a draft). */
@@ -60,7 +81,6 @@ export async function loadInStorePayment(
   sale: { kind: SaleKind; id: string }
 ): Promise<{ status: InStorePaymentStatus; data: KustomIppPaymentData | null } | null> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
-  const sessionFields = ["id", "provider_id", "status", "data", "currency_code", "created_at"]
   let sessions: SessionRow[]
   let summary: InStorePaymentStatus["sale"]
   if (sale.kind === "cart") {
@@ -68,7 +88,7 @@ export async function loadInStorePayment(
       data: [cart],
     } = await query.graph({
       entity: "cart",
-      fields: ["id", "completed_at", "order.id", "order.display_id", ...sessionFields.map((field) => `payment_collection.payment_sessions.${field}`)],
+      fields: ["id", "completed_at", "order.id", "order.display_id", ...SESSION_FIELDS.map((field) => `payment_collection.payment_sessions.${field}`)],
       filters: { id: sale.id },
     })
     if (!cart) return null
@@ -76,18 +96,10 @@ export async function loadInStorePayment(
     sessions = ((cart as { payment_collection?: { payment_sessions?: SessionRow[] } | null }).payment_collection?.payment_sessions ?? []) as SessionRow[]
     summary = { kind: "cart", id: cart.id, completed: Boolean(cart.completed_at || order), order_id: order?.id ?? null, display_id: order?.display_id ?? null }
   } else {
-    const {
-      data: [order],
-    } = await query.graph({
-      entity: "order",
-      fields: ["id", "display_id", "is_draft_order", ...sessionFields.map((field) => `payment_collections.payment_sessions.${field}`)],
-      filters: { id: sale.id },
-    })
-    if (!order) return null
-    const collections = ((order as { payment_collections?: { payment_sessions?: SessionRow[] }[] }).payment_collections ?? [])
-    sessions = collections.flatMap((collection) => collection.payment_sessions ?? [])
-    if (!isOrWasDraftOrder(order, sessions)) return null
-    summary = { kind: "draft_order", id: order.id, completed: !order.is_draft_order, order_id: order.is_draft_order ? null : order.id, display_id: order.display_id ?? null }
+    const order = await findDraftOrderSale(container, sale.id)
+    if (typeof order === "string") return null
+    sessions = order.sessions
+    summary = { kind: "draft_order", id: order.id, completed: !order.is_draft_order, order_id: order.is_draft_order ? null : order.id, display_id: order.display_id }
   }
 
   const latest = sessions

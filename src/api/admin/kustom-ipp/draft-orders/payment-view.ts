@@ -6,9 +6,8 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { resolveDefaultDevice } from "../../../../lib/device-defaults"
-import { isOrWasDraftOrder, loadInStorePayment, type InStorePaymentStatus } from "../../../../lib/in-store-payments/status"
+import { findDraftOrderSale, loadInStorePayment, type InStorePaymentStatus } from "../../../../lib/in-store-payments/status"
 import { currencyExponent } from "../../../../lib/session-mapping/minor-units"
-import { PROVIDER_ID_PREFIX } from "../../../../providers/pay-in-store/payment-data"
 import { kustomModule, notFound } from "../helpers"
 
 export type CallbackView = {
@@ -53,46 +52,29 @@ export async function sessionCallbacks(scope: Resolvable, kustomSessionId: strin
   }))
 }
 
-type OrderWithSessions = {
-  id: string
-  is_draft_order?: boolean | null
-  payment_collections?: { payment_sessions?: { provider_id?: string | null; data?: Record<string, unknown> | null }[] | null }[] | null
-}
-
 /**
- * 404 unless `id` is a draft order or was one (paid in store or converted since, see
- * `isOrWasDraftOrder`): an order made from a cart is said to be an order, not a draft.
+ * 404 unless `id` is a draft order or was one (paid in store or converted since): an order made
+ * from a cart is said to be an order, not a draft.
  */
 export async function assertDraftOrder(scope: Resolvable, id: string): Promise<void> {
-  const query = scope.resolve(ContainerRegistrationKeys.QUERY)
-  const {
-    data: [order],
-  } = await query.graph({
-    entity: "order",
-    fields: ["id", "is_draft_order", "payment_collections.payment_sessions.provider_id", "payment_collections.payment_sessions.data"],
-    filters: { id },
-  })
-  if (!order) throw notFound(`Draft order ${id} was not found`)
-  const sessions = ((order as OrderWithSessions).payment_collections ?? [])
-    .flatMap((collection) => collection?.payment_sessions ?? [])
-    .filter((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
-  if (!isOrWasDraftOrder(order as OrderWithSessions, sessions)) throw notADraft(id)
+  const found = await findDraftOrderSale(scope as MedusaContainer, id)
+  if (typeof found === "string") throw draftOrderNotFound(id, found)
 }
 
-const notADraft = (id: string) => notFound(`Draft order ${id} not found: it is an order, not a draft`)
+/** The 404 for a draft order that is not there, or for an order that never was a draft. */
+function draftOrderNotFound(id: string, why: "not_found" | "not_a_draft"): Error {
+  return notFound(why === "not_a_draft" ? `Draft order ${id} not found: it is an order, not a draft` : `Draft order ${id} was not found`)
+}
 
-/** The 404 for a draft order the status loader did not find: none at all, or an order that never was a draft. */
-export async function draftOrderNotFound(scope: Resolvable, id: string): Promise<Error> {
-  const query = scope.resolve(ContainerRegistrationKeys.QUERY)
-  const {
-    data: [order],
-  } = await query.graph({ entity: "order", fields: ["id"], filters: { id } })
-  return order ? notADraft(id) : notFound(`Draft order ${id} was not found`)
+/** The 404 for a draft-order sale the status loader did not find: says which of the two it is. */
+export async function draftOrderMissing(scope: Resolvable, id: string): Promise<Error> {
+  const found = await findDraftOrderSale(scope as MedusaContainer, id)
+  return draftOrderNotFound(id, typeof found === "string" ? found : "not_found")
 }
 
 export async function loadDraftOrderPaymentView(scope: Resolvable, draftOrderId: string): Promise<DraftOrderPaymentView> {
   const found = await loadInStorePayment(scope as MedusaContainer, { kind: "draft_order", id: draftOrderId })
-  if (!found) throw await draftOrderNotFound(scope, draftOrderId)
+  if (!found) throw await draftOrderMissing(scope, draftOrderId)
   const { status, data } = found
   const kustom = kustomModule(scope)
   let suggested = status.payment?.device_id ?? (await kustom.settings.activity()).last_device_id

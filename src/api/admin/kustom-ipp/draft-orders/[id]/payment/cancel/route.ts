@@ -3,7 +3,7 @@ import { MedusaError } from "@medusajs/framework/utils"
 import { loadInStorePaymentStatus } from "../../../../../../../lib/in-store-payments/status"
 import { processKustomIppSessionWorkflow } from "../../../../../../../workflows"
 import { kustomCall, kustomModule } from "../../../../helpers"
-import { draftOrderNotFound, loadDraftOrderPaymentView, type DraftOrderPaymentView } from "../../../payment-view"
+import { draftOrderMissing, loadDraftOrderPaymentView, type DraftOrderPaymentView } from "../../../payment-view"
 
 /**
  * Takes the payment off the device: cancels the open Kustom session of the draft order's latest
@@ -12,7 +12,7 @@ import { draftOrderNotFound, loadDraftOrderPaymentView, type DraftOrderPaymentVi
  */
 export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<DraftOrderPaymentView>) => {
   const status = await loadInStorePaymentStatus(req.scope, { kind: "draft_order", id: req.params.id })
-  if (!status) throw await draftOrderNotFound(req.scope, req.params.id)
+  if (!status) throw await draftOrderMissing(req.scope, req.params.id)
   const sessionId = status.payment?.kustom_session_id
   if (!sessionId) {
     throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "No payment has been sent to a device for this draft order.")
