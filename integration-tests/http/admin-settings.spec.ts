@@ -255,6 +255,15 @@ medusaIntegrationTestRunner({
           message: `name: must not contain control characters such as line breaks, tabs or NUL (found ${found})`,
         })
       }
+      // Nor do C1 controls, direction overrides (a name shown in another order than stored) or half a character.
+      for (const [name, message] of [
+        ["Till\u00851", "control characters such as line breaks, tabs or NUL (found U+0085 at character 5)"],
+        ["Till \u202E1 llit", "invisible characters that change the direction text is shown in (found U+202E at character 6)"],
+        ["Till \uD83D", "half of a character (an unpaired surrogate) (found U+D83D at character 6)"],
+      ]) {
+        const refused = await call(api, "post", `/admin/kustom-ipp/devices/${device.id}`, { name })
+        expect({ status: refused.status, ...refused.data }).toEqual({ status: 400, type: "invalid_data", message: `name: must not contain ${message}` })
+      }
       expect((await kustom.devices.get(device.id)).name).toBe("Front counter")
 
       await api.post("/admin/kustom-ipp/device-defaults", { scope: "location", scope_id: "loc-harbour", device_id: device.id }, { headers })

@@ -7,19 +7,34 @@ import { describeValue } from "./request-body"
  * The messages here say what the field must be and, for a wrong type, what was sent.
  */
 
-/** C0 control characters (NUL, tab, line breaks, escape…) and DEL. */
-const CONTROL_CHARACTER = /[\u0000-\u001F\u007F]/
+/**
+ * Characters a name or id must not hold, each with what to tell the person who sent it:
+ * control characters (C0, DEL, C1), line and paragraph separators, the bidirectional
+ * embedding, override and isolate controls that make text display in another order than it is
+ * stored, and halves of a character (unpaired UTF-16 surrogates, which PostgreSQL cannot keep).
+ * Zero-width joiners and marks stay allowed: emoji sequences and right-to-left names use them.
+ */
+const REFUSED_CHARACTERS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
+  { pattern: /[\u0000-\u001F\u007F-\u009F]/, reason: "control characters such as line breaks, tabs or NUL" },
+  { pattern: /[\u2028\u2029]/, reason: "line or paragraph separators" },
+  { pattern: /[\u202A-\u202E\u2066-\u2069]/, reason: "invisible characters that change the direction text is shown in" },
+  { pattern: /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, reason: "half of a character (an unpaired surrogate)" },
+]
 
-function controlCharacterMessage(value: unknown): string {
-  const text = typeof value === "string" ? value : ""
-  const index = text.search(CONTROL_CHARACTER)
-  const code = index >= 0 ? `U+${text.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0")}` : "one"
-  return `must not contain control characters such as line breaks, tabs or NUL (found ${code} at character ${index + 1})`
+/** Why `value` cannot be stored, with the first offending character and where it is; or null. */
+export function refusedCharacterMessage(value: string): string | null {
+  for (const { pattern, reason } of REFUSED_CHARACTERS) {
+    const index = value.search(pattern)
+    if (index < 0) continue
+    const code = `U+${value.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0")}`
+    return `must not contain ${reason} (found ${code} at character ${index + 1})`
+  }
+  return null
 }
 
 /**
- * Text a person typed or picked: trimmed, not empty, at most `max` characters, without control
- * characters. `expected` says what the field must hold (`a device id (text)`), `required` what
+ * Text a person typed or picked: trimmed, not empty, at most `max` characters, without the
+ * characters above. `expected` says what the field must hold (`a device id (text)`), `required` what
  * to send when it is missing.
  */
 function text(expected: string, required: string, max: number) {
@@ -28,7 +43,10 @@ function text(expected: string, required: string, max: number) {
     .trim()
     .min(1, "must not be empty")
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => !CONTROL_CHARACTER.test(value), { error: (issue) => controlCharacterMessage(issue.input) })
+    .superRefine((value, context) => {
+      const message = refusedCharacterMessage(value)
+      if (message) context.addIssue({ code: "custom", message })
+    })
 }
 
 /** An id in a body (a device, a Kustom location, a stock location…). */

@@ -105,4 +105,24 @@ describe("admin request bodies", () => {
     expect(await validate(UpdateDeviceSchema, { name: "\t Front counter \n" })).toEqual({ value: { name: "Front counter" } })
     expect(await validate(UpdateDeviceSchema, { name: "Kassa 1 — Café" })).toEqual({ value: { name: "Kassa 1 — Café" } })
   })
+
+  it("refuses C1 controls, line separators, direction overrides and unpaired surrogates, and keeps emoji and right-to-left names", async () => {
+    expect((await validate(UpdateDeviceSchema, { name: "Till\u00851" })).error?.message).toBe(
+      "name: must not contain control characters such as line breaks, tabs or NUL (found U+0085 at character 5)"
+    )
+    expect((await validate(UpdateDeviceSchema, { name: "Till\u20281" })).error?.message).toBe(
+      "name: must not contain line or paragraph separators (found U+2028 at character 5)"
+    )
+    expect((await validate(UpdateDeviceSchema, { name: "Till \u202Eevil" })).error?.message).toBe(
+      "name: must not contain invisible characters that change the direction text is shown in (found U+202E at character 6)"
+    )
+    expect((await validate(SendToDeviceSchema, { device_id: "dev\u20661" })).error?.message).toMatch(/^device_id: must not contain invisible characters .*U\+2066/)
+    expect((await validate(UpdateDeviceSchema, { name: "Till \uD83D" })).error?.message).toBe(
+      "name: must not contain half of a character (an unpaired surrogate) (found U+D83D at character 6)"
+    )
+    expect((await validate(UpdateDeviceSchema, { name: "\uDE00 Till" })).error?.message).toMatch(/unpaired surrogate.*U\+DE00 at character 1/)
+    for (const name of ["Kassa 👨‍👩‍👧 1", "קופה 1", "Till 🙂", "كاشير\u200F 2"]) {
+      expect(await validate(UpdateDeviceSchema, { name })).toEqual({ value: { name } })
+    }
+  })
 })
