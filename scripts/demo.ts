@@ -17,7 +17,7 @@ import {
   startDevStore,
   type DevStore,
 } from "./lib/dev-store"
-import { readRunInfo, readState } from "./lib/dev-store-state"
+import { readRunInfo, readState, STATE_FILE } from "./lib/dev-store-state"
 import { isAlive } from "./lib/processes"
 import { formatSeconds, Progress } from "./lib/progress"
 import { runScriptedSale, type SaleTarget } from "./demo/scripted-sale"
@@ -94,8 +94,10 @@ function describeActivity(line: string): string {
   return line
 }
 
-function banner(store: DevStore): string {
+function banner(store: DevStore, env: NodeJS.ProcessEnv): string {
   const dataDir = shownPath(store.dataDir)
+  // The API key is a secret like any other: the banner says where it is kept, never prints it.
+  const apiKeyFrom = env.KUSTOM_IPP_API_KEY ? "KUSTOM_IPP_API_KEY" : `"apiKey" in ${join(dataDir, STATE_FILE)}`
   return [
     "",
     `Kustom In-Person Payments demo is ready (${store.seeded ? "first run" : "restart"}: ${formatSeconds(store.readyMs)}).`,
@@ -106,7 +108,7 @@ function banner(store: DevStore): string {
     `  POS device    ${store.devicePageUrl}`,
     `                (the simulated device ${store.deviceId}, the store's default device)`,
     `  Store API     ${store.storeApiUrl}   publishable key ${store.publishableKey}`,
-    `  Playground    ${store.playgroundUrl}   API key ${store.apiKey}`,
+    `  Playground    ${store.playgroundUrl}   API key: ${apiKeyFrom}`,
     "",
     "What to do first:",
     `  1. Open the draft orders page, ${store.adminUrl}/draft-orders, and log in with the credentials above.`,
@@ -143,7 +145,7 @@ async function interactive(options: Parameters<typeof startDevStore>[0]): Promis
       stop().finally(() => process.exit(EXIT_FAILURE))
     },
   })
-  out(banner(store))
+  out(banner(store, options.env ?? process.env))
   // Runs until a signal: the dev store then stops everything and exits.
 }
 

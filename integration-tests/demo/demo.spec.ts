@@ -8,12 +8,12 @@
  *   npm run test:demo
  */
 import { spawn, type ChildProcess } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { freePort } from "../../scripts/lib/embedded-database"
-import { POSTGRES_DIR, readRunInfo, readState } from "../../scripts/lib/dev-store-state"
+import { LOG_DIR, POSTGRES_DIR, readRunInfo, readState } from "../../scripts/lib/dev-store-state"
 import { descendantsOf, isAlive, isGroupAlive, postmasterPidOf, signal, signalGroup, waitUntil } from "../../scripts/lib/processes"
 
 const ROOT = resolve(__dirname, "..", "..")
@@ -179,6 +179,14 @@ describe("npm run demo", () => {
     const postmaster = postmasterPidOf(join(dataDir, POSTGRES_DIR))
     expect(postmaster === undefined || !isAlive(postmaster)).toBe(true)
     publishableKey = readState(dataDir)!.database!.seed!.publishableKey
+    const { apiKey, webhookSecret } = readState(dataDir)!
+    // Neither the console nor the logs in the data folder hold a secret.
+    const logs = readdirSync(join(dataDir, LOG_DIR)).map((file) => readFileSync(join(dataDir, LOG_DIR, file), "utf8"))
+    expect(logs.length).toBeGreaterThanOrEqual(2)
+    for (const text of [output, ...logs]) {
+      expect(text).not.toContain(apiKey)
+      expect(text).not.toContain(webhookSecret)
+    }
     expect(publishableKey).toMatch(/^pk_/)
   })
 
@@ -195,6 +203,12 @@ describe("npm run demo", () => {
       // Compared up to Medusa answering: after it, only this start serves (and compiles) the admin.
       expect(seconds(MEDUSA_UP.exec(output))).toBeLessThan(firstRunSeconds)
       expect(output).toContain(`publishable key ${publishableKey}`)
+      // Secrets are said where they are kept, never printed.
+      const secrets = readState(dataDir)!
+      expect(output).toContain(`API key: "apiKey" in `)
+      for (const secret of [secrets.apiKey, secrets.webhookSecret, secrets.jwtSecret, secrets.cookieSecret]) {
+        expect(output).not.toContain(secret)
+      }
       expect(output).toContain(`/device?device=${readState(dataDir)!.deviceId}`)
 
       // The admin serves, and its printed credentials log in over plain http.
