@@ -60,5 +60,88 @@ medusaIntegrationTestRunner({
       await api.post(`/admin/payments/${payment.id}/refund`, { amount: rest }, { headers })
       expect((await kustom.orders.get(kustomOrderId)).refunded_amount).toBe(total)
     })
+
+    /** A sale tapped on the device and authorized, with its Medusa payment and Kustom order. */
+    async function authorizedSale(onStore: SeededStore) {
+      const kustom = kustomClient(fixture)
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, onStore)
+      const sale = await payInStore(api, onStore, cartId, { device_id: device.id })
+      await kustom.playground.simulateTap(sale.kustomSessionId)
+      const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
+      const [payment] = order.payment_collections.flatMap((collection: any) => collection.payments)
+      const kustomOrderId = (await kustom.sessions.get(sale.kustomSessionId)).order_id as string
+      return { kustom, order, payment, kustomOrderId }
+    }
+
+    const attempt = (path: string, body: Record<string, unknown>) => api.post(path, body, { headers, validateStatus: () => true })
+
+    it("captures in Kustom what each capture in Medusa captures, refuses a fraction of a minor unit, and cancelling returns exactly what was captured", async () => {
+      const { kustom, order, payment, kustomOrderId } = await authorizedSale(store)
+      const total = toMinorUnits(order.total, "sek")
+
+      // A partial capture stays partial in Kustom.
+      await api.post(`/admin/payments/${payment.id}/capture`, { amount: 50 }, { headers })
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: 5_000, remaining_authorized_amount: total - 5_000 })
+
+      // Half an öre cannot be moved by a card: refused, nothing captured on either side.
+      const fraction = await attempt(`/admin/payments/${payment.id}/capture`, { amount: 10.005 })
+      expect({ status: fraction.status, message: fraction.data.message }).toEqual({
+        status: 400,
+        message: "Cannot capture 10.005 SEK: amounts in SEK are whole multiples of 0.01, and a card payment cannot move a fraction of that. Nothing was captured.",
+      })
+      expect((await kustom.orders.get(kustomOrderId)).captures.map((capture) => capture.captured_amount)).toEqual([5_000])
+
+      await api.post(`/admin/payments/${payment.id}/capture`, { amount: 25.5 }, { headers })
+      expect((await kustom.orders.get(kustomOrderId)).captures.map((capture) => capture.captured_amount)).toEqual([5_000, 2_550])
+
+      // Nor can a refund move half an öre.
+      const refundFraction = await attempt(`/admin/payments/${payment.id}/refund`, { amount: 0.005 })
+      expect({ status: refundFraction.status, message: refundFraction.data.message }).toEqual({
+        status: 400,
+        message: "Cannot refund 0.005 SEK: amounts in SEK are whole multiples of 0.01, and a card payment cannot move a fraction of that. Nothing was refunded.",
+      })
+      expect((await kustom.orders.get(kustomOrderId)).refunded_amount).toBe(0)
+
+      // Cancelling the order gives back what was captured, and releases the rest.
+      await api.post(`/admin/orders/${order.id}/cancel`, {}, { headers })
+      const cancelled = await kustom.orders.get(kustomOrderId)
+      expect({ captured: cancelled.captured_amount, refunded: cancelled.refunded_amount }).toEqual({ captured: 7_550, refunded: 7_550 })
+      const {
+        data: { payment: inMedusa },
+      } = await api.get(`/admin/payments/${payment.id}?fields=*captures,*refunds`, { headers })
+      const sumOf = (rows: { amount: number }[]) => rows.reduce((sum, row) => sum + toMinorUnits(row.amount, "sek"), 0)
+      expect({ captured: sumOf(inMedusa.captures), refunded: sumOf(inMedusa.refunds) }).toEqual({ captured: 7_550, refunded: 7_550 })
+    })
+
+    it("completes a capture and a refund of a total with a fraction of a yen, as Kustom rounded it", async () => {
+      // 10 % tax added on top of yen prices: Medusa's total keeps half a yen (5 505.5); the
+      // session sent Kustom 5 506. Only the capture or refund that completes the payment may round.
+      const yen = await seedStore(getContainer(), {
+        currencyCode: "jpy",
+        countryCode: "jp",
+        taxRate: 10,
+        prices: { mug: 1_251, tee: 2_493, shipping: 10 },
+        name: "Kustom Corner Shop Tokyo",
+      })
+      const { kustom, order, payment, kustomOrderId } = await authorizedSale(yen)
+      expect(Number(order.total)).toBe(5_505.5)
+      expect((await kustom.orders.get(kustomOrderId)).order_amount).toBe(5_506)
+
+      const partial = await attempt(`/admin/payments/${payment.id}/capture`, { amount: 1_000.5 })
+      expect(partial.status).toBe(400)
+      await api.post(`/admin/payments/${payment.id}/capture`, { amount: 1_000 }, { headers })
+      // The rest, with its half yen: it completes the payment, so it takes what Kustom has left.
+      await api.post(`/admin/payments/${payment.id}/capture`, { amount: 4_505.5 }, { headers })
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: 5_506, remaining_authorized_amount: 0 })
+      expect((await kustom.orders.get(kustomOrderId)).captures.map((capture) => capture.captured_amount)).toEqual([1_000, 4_506])
+
+      expect((await attempt(`/admin/payments/${payment.id}/refund`, { amount: 100.5 })).status).toBe(400)
+      await api.post(`/admin/payments/${payment.id}/refund`, { amount: 100 }, { headers })
+      await api.post(`/admin/payments/${payment.id}/refund`, { amount: 5_405.5 }, { headers })
+      const refunded = await kustom.orders.get(kustomOrderId)
+      expect(refunded.refunds.map((refund) => refund.refunded_amount)).toEqual([100, 5_406])
+      expect(refunded.refunded_amount).toBe(5_506)
+    })
   },
 })

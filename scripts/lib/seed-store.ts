@@ -105,7 +105,7 @@ export async function seedStore(container: MedusaContainer, options: SeedStoreOp
   const fulfillmentSet = await fulfillment.createFulfillmentSets({
     name: `${name} pick-up`,
     type: "pickup",
-    service_zones: [{ name: "At the counter", geo_zones: [{ type: "country", country_code: countryCode }] }],
+    service_zones: [{ name: `${name}: at the counter`, geo_zones: [{ type: "country", country_code: countryCode }] }],
   })
   await link.create({
     [Modules.STOCK_LOCATION]: { stock_location_id: stockLocation.id },

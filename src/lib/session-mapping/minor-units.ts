@@ -29,6 +29,15 @@ export function toMinorUnits(amount: BigNumberInput, currencyCode: string): numb
   return value === 0 ? 0 : value // no -0
 }
 
+/**
+ * A Medusa amount as an integer of minor units when it is one exactly (10.5 EUR → 1050), or
+ * null when it holds a fraction of the smallest unit (0.005 EUR), which no card payment can move.
+ */
+export function exactMinorUnits(amount: BigNumberInput, currencyCode: string): number | null {
+  const scaled = MathBN.mult(amount, MathBN.convert(10).pow(currencyExponent(currencyCode)))
+  return scaled.isInteger() ? toMinorUnits(amount, currencyCode) : null
+}
+
 /** Minor units back to a Medusa amount in major units, exactly. */
 export function fromMinorUnits(minor: number, currencyCode: string): number {
   return MathBN.div(minor, MathBN.convert(10).pow(currencyExponent(currencyCode))).toNumber()

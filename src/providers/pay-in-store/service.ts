@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto"
 import { container as appContainer } from "@medusajs/framework"
-import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { AbstractPaymentProvider, MathBN, MedusaError, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
+  BigNumberInput,
   CancelPaymentInput,
   CancelPaymentOutput,
   CapturePaymentInput,
@@ -12,6 +13,7 @@ import type {
   DeletePaymentOutput,
   GetPaymentStatusInput,
   GetPaymentStatusOutput,
+  IPaymentModuleService,
   InitiatePaymentInput,
   InitiatePaymentOutput,
   Logger,
@@ -37,7 +39,7 @@ import {
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
 import { resolveDefaultDevice } from "../../lib/device-defaults"
 import { loadPaymentSessionSale, type PaymentSessionSale } from "../../lib/sales"
-import { fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
+import { exactMinorUnits, fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
 import { clerkIsCollecting, toMedusaError } from "./errors"
@@ -127,22 +129,44 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     return this.readStatus_(readPaymentData(input.data), { captureIfConfigured: false })
   }
 
-  /** Captures what Kustom has authorized and not yet captured; a retry sends the same key. */
+  /**
+   * Captures what Medusa captures. Medusa records each capture before it asks and names it (the
+   * idempotency key is the capture's id), so its amount is read back: a partial capture in
+   * Medusa is the same partial capture in Kustom. Without a capture id, all that is authorized.
+   */
   async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = readPaymentData(input.data)
     const orderId = await this.requireOrderId_(data)
-    const key = idempotencyKeyFor("capture", orderId, String(input.context?.idempotency_key ?? "full"))
-    const order = await this.captureRemaining_(orderId, key)
-    return { data: { ...data, ...orderAmounts(order) } }
+    const captureId = input.context?.idempotency_key ? String(input.context.idempotency_key) : undefined
+    const key = idempotencyKeyFor("capture", orderId, captureId ?? "full")
+    if (!captureId) return { data: { ...data, ...orderAmounts(await this.captureRemaining_(orderId, key)) } }
+
+    const capture = await readMedusaCapture(captureId)
+    const amount = toExactMinorUnits("capture", capture.amount, capture.currency_code, capture.completes)
+    const order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+    if (amount > order.remaining_authorized_amount) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Cannot capture ${amount} minor units of ${order.purchase_currency}: Kustom holds ${order.remaining_authorized_amount} authorized and not yet captured. Nothing was captured.`
+      )
+    }
+    await this.call_("capturing the payment", () => this.client_.orders.capture(orderId, { captured_amount: amount }, { idempotencyKey: key }))
+    const updated = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+    return { data: { ...data, ...orderAmounts(updated) } }
   }
 
   /** Refunds part or all of what was captured, never more; a retry sends the same key. */
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const data = readPaymentData(input.data)
     const orderId = await this.requireOrderId_(data)
-    const currency = data.purchase_currency ?? ""
-    const amount = toMinorUnits(input.amount, currency)
+    const refundId = input.context?.idempotency_key ? String(input.context.idempotency_key) : undefined
     const order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+    const currency = order.purchase_currency
+    // Whether this refund returns all that was captured matters only for an amount with
+    // fractions of a minor unit (see toExactMinorUnits), so Medusa's books are read only then.
+    const completes = async () => (refundId ? (await readMedusaRefund(refundId)).completes : false)
+    const amount =
+      exactMinorUnits(input.amount, currency) ?? toExactMinorUnits("refund", input.amount, currency, await completes())
     const refundable = order.captured_amount - order.refunded_amount
     if (amount > refundable) {
       throw new MedusaError(
@@ -151,9 +175,9 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       )
     }
     // Medusa names every refund (its id); without a name two equal refunds must stay two.
-    const key = idempotencyKeyFor("refund", orderId, String(input.context?.idempotency_key ?? randomUUID()))
+    const key = idempotencyKeyFor("refund", orderId, refundId ?? randomUUID())
     await this.call_("refunding the payment", () =>
-      this.client_.orders.refund(orderId, { refunded_amount: amount, reference: String(input.context?.idempotency_key ?? "") || undefined }, { idempotencyKey: key })
+      this.client_.orders.refund(orderId, { refunded_amount: amount, reference: refundId || undefined }, { idempotencyKey: key })
     )
     const updated = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
     return { data: { ...data, ...orderAmounts(updated) } }
@@ -189,15 +213,18 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
 
   /**
    * Medusa drops the payment session (the cart changed, the payment is sent again, another
-   * provider was chosen): the session is taken off the device, so that no stale amount can be
-   * paid. Medusa does not let a provider refuse this; cart changes while the clerk is collecting
-   * are refused before they get here (see `refuseWhileCollecting`).
+   * provider was chosen): a session still waiting on the device is taken off it, so that no
+   * stale amount can be paid. One the clerk is already collecting is never pulled from under
+   * them: the store and admin routes refuse such changes first with a clear message
+   * (`refuseWhileCollecting`), and this refusal covers every other way in (Medusa then keeps
+   * the payment session and undoes the change).
    */
   async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
     const data = readPaymentData(input.data)
     if (data.kustom_session_id) {
       const session = await this.getSession_(data.kustom_session_id).catch(() => undefined)
-      if (session && OPEN_STATUSES.includes(session.status)) await this.cancelOpenSession_(session.session_id)
+      if (session?.status === "ACTIVE") throw clerkIsCollecting()
+      if (session?.status === "CREATED") await this.cancelOpenSession_(session.session_id)
     }
     return { data: input.data ?? {} }
   }
@@ -469,6 +496,66 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     } catch (error) {
       throw toMedusaError(error, doing)
     }
+  }
+}
+
+/**
+ * An amount to capture or refund, in minor units. A card payment moves whole minor units only,
+ * so a fraction of one (0.005 SEK) is refused, with one exception: the capture or refund that
+ * completes the payment in Medusa. Medusa can keep a total with more decimals than its currency
+ * has (a JPY total of 9125.6 with tax added on top); the session sent Kustom that total rounded
+ * half up, and the completing amount rounded the same way is exactly what Kustom has left.
+ */
+function toExactMinorUnits(doing: "capture" | "refund", amount: BigNumberInput, currency: string, completes: boolean): number {
+  const exact = exactMinorUnits(amount, currency)
+  if (exact !== null) return exact
+  if (completes) return toMinorUnits(amount, currency)
+  const code = currency.toUpperCase()
+  throw new MedusaError(
+    MedusaError.Types.INVALID_DATA,
+    `Cannot ${doing} ${MathBN.convert(amount).toString()} ${code}: amounts in ${code} are whole multiples of ${fromMinorUnits(1, code)}, and a card payment cannot move a fraction of that. Nothing was ${doing === "capture" ? "captured" : "refunded"}.`
+  )
+}
+
+type MedusaMoneyMovement = { amount: BigNumberInput; currency_code: string; completes: boolean }
+
+function paymentModule(): IPaymentModuleService {
+  return appContainer.resolve<IPaymentModuleService>(Modules.PAYMENT)
+}
+
+function sum(rows: { raw_amount?: unknown; amount: BigNumberInput }[] | undefined) {
+  return (rows ?? []).reduce((total, row) => MathBN.add(total, (row.raw_amount as BigNumberInput | undefined) ?? row.amount), MathBN.convert(0))
+}
+
+/** The capture Medusa has just recorded, and whether it captures the rest of the payment. */
+async function readMedusaCapture(captureId: string): Promise<MedusaMoneyMovement> {
+  const payments = paymentModule()
+  const [capture] = await payments.listCaptures({ id: captureId }, { select: ["id", "amount", "raw_amount"], relations: ["payment"] })
+  if (!capture?.payment) {
+    throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Medusa's capture ${captureId} was not found, so its amount is unknown. Nothing was captured.`)
+  }
+  const payment = await payments.retrievePayment(capture.payment.id, {
+    select: ["id", "amount", "raw_amount", "currency_code"],
+    relations: ["captures"],
+  })
+  const total = (payment as unknown as { raw_amount?: BigNumberInput }).raw_amount ?? payment.amount
+  return {
+    amount: (capture as unknown as { raw_amount?: BigNumberInput }).raw_amount ?? capture.amount,
+    currency_code: payment.currency_code,
+    completes: toMinorUnits(sum(payment.captures as never), payment.currency_code) >= toMinorUnits(total, payment.currency_code),
+  }
+}
+
+/** The refund Medusa has just recorded, and whether it returns all that was captured. */
+async function readMedusaRefund(refundId: string): Promise<MedusaMoneyMovement> {
+  const payments = paymentModule()
+  const [refund] = await payments.listRefunds({ id: refundId }, { select: ["id", "amount", "raw_amount"], relations: ["payment"] })
+  if (!refund?.payment) return { amount: 0, currency_code: "", completes: false }
+  const payment = await payments.retrievePayment(refund.payment.id, { select: ["id", "currency_code"], relations: ["captures", "refunds"] })
+  return {
+    amount: (refund as unknown as { raw_amount?: BigNumberInput }).raw_amount ?? refund.amount,
+    currency_code: payment.currency_code,
+    completes: toMinorUnits(sum(payment.refunds as never), payment.currency_code) >= toMinorUnits(sum(payment.captures as never), payment.currency_code),
   }
 }
 

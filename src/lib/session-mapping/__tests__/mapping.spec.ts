@@ -1,5 +1,5 @@
 import { decorateCartTotals } from "@medusajs/framework/utils"
-import { currencyExponent, kustomTaxOf, mapSaleToKustomOrder, toMinorUnits, type Sale } from "../index"
+import { currencyExponent, exactMinorUnits, kustomTaxOf, mapSaleToKustomOrder, toMinorUnits, type Sale } from "../index"
 import { arithmeticProblems } from "./kustom-arithmetic"
 
 /** Medusa's own totals computation, as carts and orders get it. */
@@ -17,6 +17,19 @@ describe("minor units", () => {
   ])("%s has exponent %d and %p is %d minor units", (currency, exponent, amount, minor) => {
     expect(currencyExponent(currency)).toBe(exponent)
     expect(toMinorUnits(amount, currency)).toBe(minor)
+  })
+
+  it.each([
+    ["SEK", 12.5, 1250],
+    ["SEK", "0.01", 1],
+    ["SEK", { value: "792.5", precision: 20 }, 79250],
+    ["SEK", 0.005, null],
+    ["JPY", 1000, 1000],
+    ["JPY", 9125.6, null],
+    ["KWD", 14.278, 14278],
+    ["KWD", 14.2779, null],
+  ])("in %s, %p is exactly %p minor units (null: a fraction of one)", (currency, amount, minor) => {
+    expect(exactMinorUnits(amount as never, currency)).toBe(minor)
   })
 
   it("rejects a currency it cannot place", () => {
