@@ -5,6 +5,7 @@
  * minor units of `purchase_currency`.
  */
 import { z } from "zod"
+import { UNPAIRED_SURROGATE } from "../text"
 
 const minorUnits = z.number().int()
 const isoDateTime = z.string()
@@ -213,12 +214,14 @@ export const webhookIdentifierSchema = z
   .min(1)
   .max(255)
   .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
+  .refine((value) => !UNPAIRED_SURROGATE.test(value), "must not contain half of a character (an unpaired surrogate)")
 
 /** Free text in an event (a decline reason): tabs and line breaks allowed, other control characters not. */
 const webhookTextSchema = z
   .string()
   .max(1000)
   .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, "must not contain control characters")
+  .refine((value) => !UNPAIRED_SURROGATE.test(value), "must not contain half of a character (an unpaired surrogate)")
 
 const webhookEnvelope = {
   id: webhookIdentifierSchema,

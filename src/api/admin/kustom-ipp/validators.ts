@@ -1,4 +1,5 @@
 import { z } from "zod"
+import { refusedCharacterMessage } from "../../../lib/text"
 import { describeValue } from "./request-body"
 
 /*
@@ -6,31 +7,6 @@ import { describeValue } from "./request-body"
  * prefixes each message with its field: `device_id: must be a device id (text), got an array`.
  * The messages here say what the field must be and, for a wrong type, what was sent.
  */
-
-/**
- * Characters a name or id must not hold, each with what to tell the person who sent it:
- * control characters (C0, DEL, C1), line and paragraph separators, the bidirectional
- * embedding, override and isolate controls that make text display in another order than it is
- * stored, and halves of a character (unpaired UTF-16 surrogates, which PostgreSQL cannot keep).
- * Zero-width joiners and marks stay allowed: emoji sequences and right-to-left names use them.
- */
-const REFUSED_CHARACTERS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
-  { pattern: /[\u0000-\u001F\u007F-\u009F]/, reason: "control characters such as line breaks, tabs or NUL" },
-  { pattern: /[\u2028\u2029]/, reason: "line or paragraph separators" },
-  { pattern: /[\u202A-\u202E\u2066-\u2069]/, reason: "invisible characters that change the direction text is shown in" },
-  { pattern: /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, reason: "half of a character (an unpaired surrogate)" },
-]
-
-/** Why `value` cannot be stored, with the first offending character and where it is; or null. */
-export function refusedCharacterMessage(value: string): string | null {
-  for (const { pattern, reason } of REFUSED_CHARACTERS) {
-    const index = value.search(pattern)
-    if (index < 0) continue
-    const code = `U+${value.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0")}`
-    return `must not contain ${reason} (found ${code} at character ${index + 1})`
-  }
-  return null
-}
 
 /**
  * Text a person typed or picked: trimmed, not empty, at most `max` characters, without the

@@ -308,6 +308,8 @@ describe("verifyKustomWebhook", () => {
       ["a NUL in data.order_id", event({ data: { session_id: "s", order_id: "\u0000" } })],
       ["a NUL in data.failure_reason", event({ type: "ipp.payment.failed", data: { session_id: "s", failure_reason: "DECLINED\u0000" } })],
       ["a control character in an unknown type", event({ type: "ipp.\u0001future" })],
+      ["half a character (an unpaired surrogate) in data.session_id", event({ data: { session_id: "s\ud83d" } })],
+      ["half a character in data.failure_reason", event({ type: "ipp.payment.failed", data: { session_id: "s", failure_reason: "\ude00 declined" } })],
       ["a session_id longer than 255 characters", event({ data: { session_id: "s".repeat(256) } })],
       ["a failure_reason longer than 1000 characters", event({ data: { session_id: "s", failure_reason: "x".repeat(1001) } })],
     ])("reports %s as invalid_event naming the field", (_label, payload) => {
@@ -340,6 +342,8 @@ describe("verifyKustomWebhook", () => {
     it("names the bad field in the message", () => {
       const result = verify(signed(JSON.stringify(event({ data: { order_id: "o" } }))))
       expect(!result.ok && result.message).toContain("data.session_id")
+      const half = verify(signed(JSON.stringify(event({ data: { session_id: "s\ud83d" } }))))
+      expect(!half.ok && half.message).toBe("data.session_id: must not contain half of a character (an unpaired surrogate)")
     })
   })
 
