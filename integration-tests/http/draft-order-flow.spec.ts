@@ -11,7 +11,7 @@ import { waitFor } from "../helpers/wait"
 
 jest.setTimeout(180_000)
 
-const fixture = usePlayground()
+const fixture = usePlayground({ locations: [{ id: "loc-main", name: "Main Street", city: "Stockholm" }, { id: "loc-harbour", name: "Harbour Kiosk", city: "Gothenburg" }] })
 
 medusaIntegrationTestRunner({
   inApp: true,
@@ -74,6 +74,22 @@ medusaIntegrationTestRunner({
       const sale = await payInStore(api, store, cartId, {})
       expect(sale.paymentSession.data.device_id).toBe(device.id)
       expect((await kustom.sessions.get(sale.kustomSessionId)).device_id).toBe(device.id)
+    })
+
+    it("sends a payment that names no device to the default of the location its goods leave from, and the admin preselects it", async () => {
+      await kustom.playground.createDevice({ name: "Counter", location_id: "loc-main" })
+      const kiosk = await kustom.playground.createDevice({ name: "Harbour kiosk", location_id: "loc-harbour" })
+      // The pick-up stock location is linked to Kustom's harbour location, whose default is the kiosk.
+      await api.post("/admin/kustom-ipp/location-links", { stock_location_id: store.stockLocationId, kustom_location_id: "loc-harbour" }, { headers })
+      await api.post("/admin/kustom-ipp/device-defaults", { scope: "location", scope_id: "loc-harbour", device_id: kiosk.id }, { headers })
+
+      // Before any payment was sent (nothing "last used" to suggest), the draft suggests the kiosk.
+      const draft = await createDraftOrder(api, store, headers)
+      const { data: view } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
+      expect(view.suggested_device_id).toBe(kiosk.id)
+
+      const sale = await payInStore(api, store, await createCart(api, store), {})
+      expect((await kustom.sessions.get(sale.kustomSessionId)).device_id).toBe(kiosk.id)
     })
 
     it("refuses to send without a device and names the field", async () => {

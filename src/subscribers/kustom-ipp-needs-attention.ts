@@ -3,8 +3,9 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { KUSTOM_IPP_EVENTS, type ProcessKustomIppSessionResult } from "../workflows/process-kustom-ipp-session"
 
 /**
- * Money was taken on a device but no order was made from it (the amount did not match the sale,
- * or the payment it was for no longer exists). A person must act: this says so at error level,
+ * Money was taken on a device but no order shows it (the amount did not match the sale, the
+ * payment it was for no longer exists, or the cart became an order without this payment). A
+ * person must act: this says so at error level,
  * with the ids needed to find the payment in Kustom and in Medusa.
  */
 export default async function logPaymentsNeedingAttention({

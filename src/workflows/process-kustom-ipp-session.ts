@@ -47,6 +47,7 @@ export type ProcessKustomIppSessionInput = {
 
 export type SessionOutcome =
   | "order_created"
+  | "payment_recorded"
   | "already_ordered"
   | "recorded"
   | "unchanged"
@@ -57,7 +58,7 @@ export type SessionOutcome =
   | "orphan_cancelled"
 
 export type SessionPlan = {
-  action: "none" | "complete_cart" | "convert_draft" | "record" | "cancel_orphan"
+  action: "none" | "complete_cart" | "convert_draft" | "record_payment_on_order" | "record" | "cancel_orphan"
   outcome: SessionOutcome
   kustom_session_id: string
   kustom_status: SessionStatus | null
@@ -155,6 +156,15 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
       (data.problem ?? null) !== (next.problem ?? null)
     return changed ? { ...base, action: "record", outcome: "recorded", status, data: next, ...extra } : base
   }
+  // Money taken that no order shows: the problem is recorded on the payment session (once) for
+  // the admin and the status route, and the event asks a person to act (on every look at it).
+  const flag = (outcome: SessionOutcome, event: string, problem: string, extra: Partial<SessionPlan> = {}): SessionPlan => ({
+    ...record(PaymentSessionStatus.ERROR, { problem, kustom_order_id: session.order_id ?? null }, {}),
+    ...extra,
+    outcome,
+    event,
+    reason: problem,
+  })
 
   switch (session.status) {
     case "CREATED":
@@ -184,21 +194,40 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
       break
   }
 
-  if (sale.completed) return { ...base, outcome: "already_ordered", order_id: sale.orderId }
+  // Only this payment, authorized, means the sale was completed with it. A sale completed by
+  // other means while the session was on the device still has this payment pending.
+  const authorized = paymentSession.status === PaymentSessionStatus.AUTHORIZED || paymentSession.status === PaymentSessionStatus.CAPTURED
+  if (sale.completed && authorized) return { ...base, outcome: "already_ordered", order_id: sale.orderId }
+  if (sale.completed && sale.ref.kind === "cart") {
+    // The cart became an order with another payment: this money belongs to no order.
+    const problem =
+      `Paid ${session.order_amount} ${session.purchase_currency} (minor units) on the device after the cart became order ` +
+      `${sale.orderId ?? "(unknown)"} without this payment. Nothing was recorded on the order: refund the payment in Kustom` +
+      `${session.order_id ? ` (order ${session.order_id})` : ""}.`
+    return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
+  }
 
   const currency = paymentSession.currency_code
   const expected = toMinorUnits(paymentSession.amount as number, currency)
   const saleTotal = toMinorUnits(sale.total, currency)
   if (session.purchase_currency !== currency.toUpperCase() || session.order_amount !== expected || saleTotal !== expected) {
+    const consequence = sale.completed
+      ? `The draft order was converted in Medusa meanwhile; the payment was not recorded on it`
+      : `No order was created`
     const problem =
       `Paid ${session.order_amount} ${session.purchase_currency} (minor units) on the device, but the payment is for ` +
-      `${expected} ${currency.toUpperCase()} and the sale now totals ${saleTotal}. No order was created: refund the payment in Kustom or take the difference.`
+      `${expected} ${currency.toUpperCase()} and the sale now totals ${saleTotal}. ${consequence}: refund the payment in Kustom or take the difference.`
+    return flag("amount_mismatch", KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH, problem, sale.completed ? { order_id: sale.orderId } : {})
+  }
+  if (sale.completed) {
+    // A draft order converted in Medusa while its payment was on the device: the draft is the
+    // order (same id), so the money is recorded on it, as a conversion would have done.
     return {
-      ...record(PaymentSessionStatus.ERROR, { problem, kustom_order_id: session.order_id ?? null }, {}),
-      outcome: "amount_mismatch",
-      action: "record",
-      event: KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH,
-      reason: problem,
+      ...base,
+      action: "record_payment_on_order",
+      outcome: "payment_recorded",
+      order_id: sale.orderId,
+      event: KUSTOM_IPP_EVENTS.SESSION_FINALIZED,
     }
   }
   return {
@@ -254,7 +283,8 @@ const markCallbackProcessedStep = createStep("kustom-ipp-mark-callback-processed
 
 /**
  * Brings Medusa in line with a Kustom session: a FINALIZED session becomes exactly one order
- * (cart completed, or draft order converted); a cancelled, expired or failed one is recorded on
+ * (cart completed, or draft order converted; a draft order converted in Medusa while the payment
+ * was on the device gets the payment recorded on it); a cancelled, expired or failed one is recorded on
  * the payment session so the sale can be paid again. Serialized per sale with a lock; every
  * branch is idempotent, so callbacks, redeliveries and the sweep job can all run it. Run for
  * a recorded callback (`callback_id`), it marks the callback processed at the end, in the same
@@ -291,7 +321,11 @@ export const processKustomIppSessionWorkflow = createWorkflow(
       return completeCartWorkflow.runAsStep({ input: cartId })
     })
 
-    when("kustom-ipp-convert-draft", { plan }, ({ plan }) => plan.action === "convert_draft").then(() => {
+    // A paid draft order: its payment is authorized (captured per configuration) and recorded on
+    // it, then it is converted. One converted in Medusa meanwhile only has its payment recorded.
+    when("kustom-ipp-record-draft-payment", { plan }, ({ plan }) =>
+      plan.action === "convert_draft" || plan.action === "record_payment_on_order"
+    ).then(() => {
       const authorize = transform({ plan }, ({ plan }) => ({ id: plan.payment_session_id as string, context: {} }))
       const payment = authorizePaymentSessionStep(authorize)
       // As cart completion does: captured money becomes the order's transactions, so that the
@@ -306,6 +340,9 @@ export const processKustomIppSessionWorkflow = createWorkflow(
         }))
       )
       addOrderTransactionStep(transactions)
+    })
+
+    when("kustom-ipp-convert-draft", { plan }, ({ plan }) => plan.action === "convert_draft").then(() => {
       const draft = transform({ plan }, ({ plan }) => ({ id: plan.sale_id as string }))
       convertDraftOrderWorkflow.runAsStep({ input: draft })
     })

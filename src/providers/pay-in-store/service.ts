@@ -37,7 +37,7 @@ import {
   type SessionStatus,
 } from "../../lib/kustom-ipp"
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
-import { resolveDefaultDevice } from "../../lib/device-defaults"
+import { chooseDefaultDevice } from "../../lib/device-defaults"
 import { loadPaymentSessionSale, type PaymentSessionSale } from "../../lib/sales"
 import { exactMinorUnits, fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
@@ -275,29 +275,21 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     return loadPaymentSessionSale(appContainer, data.session_id)
   }
 
-  /**
-   * The device named by the caller, else the default the store owner set in the admin (for the
-   * sales channel, then the location), else the plugin options' defaults.
-   */
+  /** The device named by the caller, else the store's default for this sale (`chooseDefaultDevice`). */
   private async chooseDevice_(sale: PaymentSessionSale, requested: string | undefined): Promise<string> {
     if (requested) return requested
-    const fromAdmin = await resolveDefaultDevice(appContainer, {
-      salesChannelId: sale.salesChannelId,
-      kustomLocationId: this.options_.locationId,
-    })
-    const defaults = this.options_.defaultDevices
-    const device =
-      fromAdmin?.device_id ||
-      (sale.salesChannelId ? defaults?.salesChannels?.[sale.salesChannelId] : undefined) ||
-      (this.options_.locationId ? defaults?.locations?.[this.options_.locationId] : undefined) ||
-      this.options_.defaultDeviceId
+    const device = await chooseDefaultDevice(
+      appContainer,
+      { kind: sale.ref.kind, id: sale.ref.id, salesChannelId: sale.salesChannelId },
+      this.options_
+    )
     if (!device) {
       throw new MedusaError(
         MedusaError.Types.INVALID_DATA,
         "Choose a device for this payment: pass data.device_id when creating the payment session, or set a default device for this sales channel or location (Settings → In-Person Payments)."
       )
     }
-    return device
+    return device.device_id
   }
 
   /** Creates the Kustom session for the sale and pushes it to the device. */

@@ -54,8 +54,57 @@ describe("planSessionOutcome", () => {
     expect(plan(session("FINALIZED"), { sale: sale({ kind: "draft_order" }) })).toMatchObject({ action: "convert_draft" })
   })
 
-  it("never orders twice: a completed sale is left as it is, whatever event came", () => {
-    expect(plan(session("FINALIZED"), { sale: sale({ completed: true }) })).toMatchObject({ action: "none", outcome: "already_ordered", order_id: "order_1" })
+  it("never orders twice: a sale completed with this payment is left as it is, whatever event came", () => {
+    for (const kind of ["cart", "draft_order"] as const) {
+      for (const status of ["authorized", "captured"]) {
+        expect(plan(session("FINALIZED"), { sale: sale({ kind, completed: true, status }) })).toMatchObject({
+          action: "none",
+          outcome: "already_ordered",
+          order_id: "order_1",
+        })
+      }
+    }
+  })
+
+  it("records the payment on a draft order converted in Medusa while the payment was on the device", () => {
+    for (const status of ["pending", "requires_more", "error"]) {
+      expect(plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, status }) })).toMatchObject({
+        action: "record_payment_on_order",
+        outcome: "payment_recorded",
+        order_id: "order_1",
+        event: KUSTOM_IPP_EVENTS.SESSION_FINALIZED,
+      })
+    }
+    // Still open on the device: nothing to record yet.
+    expect(plan(session("CREATED"), { sale: sale({ kind: "draft_order", completed: true }) })).toMatchObject({ action: "none", outcome: "unchanged" })
+  })
+
+  it("records no money on a converted draft order whose total differs from what was paid, and says why", () => {
+    const result = plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, total: 126 }) })
+    expect(result).toMatchObject({ action: "record", outcome: "amount_mismatch", status: PaymentSessionStatus.ERROR, event: KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH })
+    expect(result.data?.problem).toMatch(/converted in Medusa meanwhile; the payment was not recorded on it/)
+    expect(result.reason).toBe(result.data?.problem)
+  })
+
+  it("flags money taken for a cart that became an order without this payment, and attaches nothing", () => {
+    const result = plan(session("FINALIZED"), { sale: sale({ completed: true }) })
+    expect(result).toMatchObject({
+      action: "record",
+      outcome: "unmatched",
+      status: PaymentSessionStatus.ERROR,
+      order_id: "order_1",
+      event: KUSTOM_IPP_EVENTS.UNMATCHED,
+      data: { kustom_status: "FINALIZED", kustom_order_id: "om_1" },
+    })
+    expect(result.data?.problem).toBe(
+      "Paid 12500 SEK (minor units) on the device after the cart became order order_1 without this payment. " +
+        "Nothing was recorded on the order: refund the payment in Kustom (order om_1)."
+    )
+    expect(result.reason).toBe(result.data?.problem)
+    // Recorded already: a redelivery flags it again and writes nothing.
+    const again = plan(session("FINALIZED"), { sale: sale({ completed: true, status: "error", data: result.data }) })
+    expect(again).toMatchObject({ action: "none", outcome: "unmatched", event: KUSTOM_IPP_EVENTS.UNMATCHED, reason: result.data?.problem })
+    expect(again.data).toBeUndefined()
   })
 
   it("creates no order when currency, payment amount or sale total differ, and says why", () => {
@@ -67,6 +116,9 @@ describe("planSessionOutcome", () => {
       const result = plan(s, { sale: sl })
       expect(result).toMatchObject({ action: "record", outcome: "amount_mismatch", status: PaymentSessionStatus.ERROR, event: KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH })
       expect(result.data?.problem).toMatch(/No order was created/)
+      // Recorded already: a redelivery raises the alarm again and writes nothing.
+      const again = plan(s, { sale: { ...sl, paymentSession: { ...sl.paymentSession, status: "error", data: result.data as Record<string, unknown> } } })
+      expect(again).toMatchObject({ action: "none", outcome: "amount_mismatch", event: KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH, reason: result.data?.problem })
     }
   })
 

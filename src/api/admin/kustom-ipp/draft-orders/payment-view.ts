@@ -5,7 +5,7 @@
  */
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { resolveDefaultDevice } from "../../../../lib/device-defaults"
+import { chooseDefaultDevice } from "../../../../lib/device-defaults"
 import { findDraftOrderSale, loadInStorePayment, type InStorePaymentStatus } from "../../../../lib/in-store-payments/status"
 import { currencyExponent } from "../../../../lib/session-mapping/minor-units"
 import { kustomModule, notFound } from "../helpers"
@@ -83,10 +83,12 @@ export async function loadDraftOrderPaymentView(scope: Resolvable, draftOrderId:
     const {
       data: [order],
     } = await query.graph({ entity: "order", fields: ["id", "sales_channel_id"], filters: { id: draftOrderId } })
-    const byDefault = await resolveDefaultDevice(scope, {
-      salesChannelId: (order as { sales_channel_id?: string | null } | undefined)?.sales_channel_id ?? null,
-      kustomLocationId: kustom.options.locationId ?? null,
-    })
+    // The device the payment would go to if sent with none chosen, so the clerk sees it first.
+    const byDefault = await chooseDefaultDevice(
+      scope,
+      { kind: "draft_order", id: draftOrderId, salesChannelId: (order as { sales_channel_id?: string | null } | undefined)?.sales_channel_id ?? null },
+      kustom.options
+    )
     suggested = byDefault?.device_id ?? null
   }
   const currency = status.payment?.currency_code

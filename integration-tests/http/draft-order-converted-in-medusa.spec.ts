@@ -1,0 +1,136 @@
+/**
+ * A draft order sent to a device and then converted with Medusa's own "Convert to order" while
+ * the payment is still on the device: the tap that follows records the money on the order
+ * (the draft became it, same id), once, however often the callback comes.
+ */
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { KustomIppClient } from "../../src/lib/kustom-ipp"
+import { toMinorUnits } from "../../src/lib/session-mapping"
+import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
+import { processKustomIppSessionWorkflow } from "../../src/workflows/process-kustom-ipp-session"
+import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
+import { createAdminHeaders } from "../helpers/admin"
+import { createDraftOrder } from "../helpers/draft-order"
+import { TEST_API_KEY, usePlayground } from "../helpers/playground"
+import { postSignedCallback } from "../helpers/signed-callback"
+import { waitFor } from "../helpers/wait"
+
+jest.setTimeout(180_000)
+
+const fixture = usePlayground()
+
+medusaIntegrationTestRunner({
+  inApp: true,
+  testSuite: ({ api, getContainer }) => {
+    let store: SeededStore
+    let kustom: KustomIppClient
+    let headers: Record<string, string>
+
+    beforeEach(async () => {
+      fixture.connect(api.defaults.baseURL as string)
+      kustom = new KustomIppClient({ apiKey: TEST_API_KEY, baseUrl: fixture.playground.url })
+      store = await seedStore(getContainer())
+      headers = (await createAdminHeaders(getContainer())).headers
+    })
+
+    async function readOrder(orderId: string) {
+      const query = getContainer().resolve(ContainerRegistrationKeys.QUERY)
+      const {
+        data: [order],
+      } = await query.graph({
+        entity: "order",
+        fields: [
+          "id",
+          "is_draft_order",
+          "status",
+          "total",
+          "summary.*",
+          "transactions.id",
+          "transactions.amount",
+          "payment_collections.payments.*",
+          "payment_collections.payments.captures.*",
+        ],
+        filters: { id: orderId },
+      })
+      const payments = ((order as any).payment_collections ?? []).flatMap((collection: any) => collection?.payments ?? [])
+      return { order: order as any, payments }
+    }
+
+    async function finalizedCallbacks(kustomSessionId: string) {
+      const kustomIpp = getContainer().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+      return kustomIpp.listKustomIppCallbacks({ kustom_session_id: kustomSessionId, event_type: "ipp.session.finalized" })
+    }
+
+    it("records the payment on a draft order converted in Medusa while it was on the device, once", async () => {
+      const draft = await createDraftOrder(api, store, headers)
+      const device = await kustom.playground.createDevice({ name: "Counter 3" })
+      const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
+      const kustomSessionId: string = sent.payment.kustom_session_id
+      expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CREATED")
+
+      // Medusa's own conversion, while the payment waits on the device.
+      const converted = await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
+      expect(converted.status).toBe(200)
+      expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CREATED")
+
+      await kustom.playground.simulateTap(kustomSessionId)
+      await waitFor(async () => {
+        const callbacks = await finalizedCallbacks(kustomSessionId)
+        return callbacks.length === 1 && callbacks[0].status === "processed" ? true : undefined
+      }, "the finalized callback to be processed")
+      const { order, payments } = await readOrder(draft.id)
+
+      const session = await kustom.sessions.get(kustomSessionId)
+      expect(session.status).toBe("FINALIZED")
+      const kustomOrder = await kustom.orders.get(session.order_id as string)
+      expect(kustomOrder.captured_amount).toBe(session.order_amount)
+
+      expect(order.is_draft_order).toBe(false)
+      expect(payments).toHaveLength(1)
+      expect(payments[0].captured_at).toBeTruthy()
+      expect(payments[0].captures).toHaveLength(1)
+      expect(toMinorUnits(payments[0].captures[0].amount, "sek")).toBe(kustomOrder.captured_amount)
+      // The order shows the money as paid, not outstanding.
+      expect(toMinorUnits(order.summary.transaction_total, "sek")).toBe(kustomOrder.captured_amount)
+      expect(toMinorUnits(order.summary.pending_difference, "sek")).toBe(0)
+      const transactions = order.transactions.length
+
+      const { data: orderPayment } = await api.get(`/admin/kustom-ipp/orders/${draft.id}/payment`, { headers })
+      expect(orderPayment.payments).toHaveLength(1)
+      expect(orderPayment.payments[0]).toMatchObject({
+        payment_id: payments[0].id,
+        kustom_session_id: kustomSessionId,
+        kustom_status: "FINALIZED",
+        kustom_order_id: session.order_id,
+        amount: session.order_amount,
+        captured_amount: kustomOrder.captured_amount,
+      })
+
+      const { data: view } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
+      expect(view.sale).toMatchObject({ completed: true, order_id: draft.id })
+      expect(view.payment).toMatchObject({ status: "authorized", kustom_status: "FINALIZED", problem: null })
+
+      // The same event delivered again, and the session processed once more: nothing changes.
+      const status = await postSignedCallback(`${api.defaults.baseURL}/hooks/kustom-ipp`, fixture.webhookSecret, {
+        type: "ipp.session.finalized",
+        session_id: kustomSessionId,
+        order_id: session.order_id,
+      })
+      expect(status).toBe(200)
+      await waitFor(async () => {
+        const callbacks = await finalizedCallbacks(kustomSessionId)
+        return callbacks.length === 2 && callbacks.every((callback) => callback.status === "processed") ? true : undefined
+      }, "the redelivered callback to be processed")
+      const { result } = await processKustomIppSessionWorkflow(getContainer()).run({ input: { kustom_session_id: kustomSessionId } })
+      expect(result).toMatchObject({ outcome: "already_ordered", order_id: draft.id })
+
+      const after = await readOrder(draft.id)
+      expect(after.payments).toHaveLength(1)
+      expect(after.payments[0].captures).toHaveLength(1)
+      expect(after.order.transactions).toHaveLength(transactions)
+      expect(toMinorUnits(after.order.summary.transaction_total, "sek")).toBe(kustomOrder.captured_amount)
+      expect((await kustom.orders.get(session.order_id as string)).captured_amount).toBe(kustomOrder.captured_amount)
+    })
+  },
+})
