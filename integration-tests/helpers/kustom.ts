@@ -34,3 +34,18 @@ export async function expireSession(fixture: PlaygroundFixture, sessionId: strin
   })
   if (!response.ok) throw new Error(`Expire failed: ${response.status} ${await response.text()}`)
 }
+
+/** The clerk picks card on the phone: the session becomes ACTIVE (Kustom's `ipp.session.activated`). */
+export async function choosePaymentMethod(fixture: PlaygroundFixture, token: string, sessionId: string) {
+  const response = await fetch(`${fixture.playground.url}/pos/v1/sessions/${sessionId}/payment-method`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ method: "card" }),
+  })
+  if (!response.ok) throw new Error(`Choosing the payment method failed: ${response.status} ${await response.text()}`)
+}
+
+/** How many sessions the store has asked Kustom to create so far (each one is pushed to a device). */
+export function sessionCreates(fixture: PlaygroundFixture): number {
+  return fixture.playground.requests().filter((request) => request.method === "POST" && request.path === "/ipp/v1/sessions").length
+}

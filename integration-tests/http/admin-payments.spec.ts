@@ -10,7 +10,7 @@ import { toMinorUnits } from "../../src/lib/session-mapping"
 import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { createDraftOrder } from "../helpers/draft-order"
-import { createDevice, expireSession, kustomClient, onDevice } from "../helpers/kustom"
+import { createDevice, expireSession, kustomClient, onDevice, sessionCreates } from "../helpers/kustom"
 import { usePlayground } from "../helpers/playground"
 import { createCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
 import { waitFor } from "../helpers/wait"
@@ -106,7 +106,7 @@ medusaIntegrationTestRunner({
       await waitForPayment(draft.id, "the order", (view) => view.sale.completed)
     })
 
-    it("shows a decline with its reason, and sends again after it and after an expiry", async () => {
+    it("shows a decline with its reason, and sends again once the clerk gave up and after an expiry", async () => {
       const draft = await createDraftOrder(api, store, headers)
       const sent = await send(draft.id, device.id)
       await onDevice(fixture, device.token, sent.payment.kustom_session_id, { outcome: "INSUFFICIENT_FUNDS" })
@@ -116,8 +116,11 @@ medusaIntegrationTestRunner({
       expect(declined.payment).toMatchObject({ kustom_status: "ACTIVE", failure_reason: "INSUFFICIENT_FUNDS" })
       expect(declined.callbacks.find((callback: any) => callback.event_type === "ipp.payment.failed").failure_reason).toBe("INSUFFICIENT_FUNDS")
 
+      // Declined, the payment stays on the device for another card; it can be sent again once the clerk cancels it there.
+      await onDevice(fixture, device.token, sent.payment.kustom_session_id, "cancel")
       const resent = await send(draft.id, device.id)
       expect(resent.payment).toMatchObject({ kustom_status: "CREATED", failure_reason: null })
+      expect(resent.payment.kustom_session_id).not.toBe(sent.payment.kustom_session_id)
       expect((await kustom.sessions.get(sent.payment.kustom_session_id)).status).toBe("CANCELLED")
 
       await expireSession(fixture, resent.payment.kustom_session_id)
@@ -133,15 +136,53 @@ medusaIntegrationTestRunner({
       expect(paidCancel.data.message).toMatch(/already made on the device/)
     })
 
+    it("refuses to send again while the clerk is collecting, leaves the payment on the device, and cancels it only on purpose", async () => {
+      const draft = await createDraftOrder(api, store, headers)
+      const sent = await send(draft.id, device.id)
+      const sessionId = sent.payment.kustom_session_id
+      // A declined card: the session stays ACTIVE on the device for another card.
+      await onDevice(fixture, device.token, sessionId, { outcome: "INSUFFICIENT_FUNDS" })
+      const other = await createDevice(fixture, "Counter 2")
+      const creates = sessionCreates(fixture)
+
+      for (const deviceId of [other.id, device.id]) {
+        const refused = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: deviceId }, { headers, validateStatus: () => true })
+        expect({ status: refused.status, ...refused.data }).toEqual({
+          status: 400,
+          type: "not_allowed",
+          message: "The clerk is already taking this payment on the device. Cancel it on the device (or from the admin) before changing the sale or sending it again.",
+        })
+      }
+      expect((await kustom.sessions.get(sessionId)).status).toBe("ACTIVE")
+      expect(sessionCreates(fixture)).toBe(creates)
+      expect((await paymentOf(draft.id)).payment).toMatchObject({ kustom_session_id: sessionId, device_id: device.id, kustom_status: "ACTIVE", status: "pending" })
+
+      // Taking it off the device deliberately still works, and then it can go to another device.
+      const { data: cancelled } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment/cancel`, {}, { headers })
+      expect(cancelled.payment).toMatchObject({ kustom_session_id: sessionId, kustom_status: "CANCELLED", status: "canceled" })
+      const resent = await send(draft.id, other.id)
+      expect(resent.payment).toMatchObject({ device_id: other.id, kustom_status: "CREATED" })
+      expect(resent.payment.kustom_session_id).not.toBe(sessionId)
+      expect(sessionCreates(fixture)).toBe(creates + 1)
+    })
+
     it("explains a removed device and an unreachable Kustom in words, not JSON", async () => {
       const draft = await createDraftOrder(api, store, headers)
       const gone = await kustom.playground.createDevice({ name: "Gone" })
       await api.delete(`/admin/kustom-ipp/devices/${gone.id}`, { headers })
       const removed = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: gone.id }, { headers, validateStatus: () => true })
       expect(removed.status).toBe(400)
-      expect(removed.data.message).toMatch(/no longer registered with Kustom \(it was removed\)\. Choose another device/)
-      expect(removed.data.message).not.toMatch(/[{}]/)
+      expect(removed.data.message).toBe(
+        `device_id: no device "${gone.id}" is registered with Kustom: it was removed, or the id is wrong. Choose another device, or enroll the phone in Settings → In-Person Payments.`
+      )
       expect((await paymentOf(draft.id)).payment).toBeNull()
+      // A device that never existed is not said to have been removed: the same words cover both.
+      const never = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: "nope" }, { headers, validateStatus: () => true })
+      expect({ status: never.status, ...never.data }).toEqual({
+        status: 400,
+        type: "invalid_data",
+        message: 'device_id: no device "nope" is registered with Kustom: it was removed, or the id is wrong. Choose another device, or enroll the phone in Settings → In-Person Payments.',
+      })
 
       fixture.playground.injectFault({ path: "/ipp/v1/*", dropConnection: true })
       const unreachable = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers, validateStatus: () => true })

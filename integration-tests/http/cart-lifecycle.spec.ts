@@ -1,14 +1,15 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
 import { webcrypto } from "node:crypto"
+import { deletePaymentSessionsWorkflow } from "@medusajs/medusa/core-flows"
 import { Webhook } from "standardwebhooks"
 import type { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
 import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
-import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
+import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { captureOutput } from "../helpers/capture-output"
-import { createDevice, expireSession, kustomClient, onDevice } from "../helpers/kustom"
+import { choosePaymentMethod, createDevice, expireSession, kustomClient, onDevice, sessionCreates } from "../helpers/kustom"
 import { usePlayground } from "../helpers/playground"
 import { createCart, ordersOfCart, paidOrderOfCart, payInStore, paymentSessionOf } from "../helpers/store-sale"
 import { waitFor } from "../helpers/wait"
@@ -130,6 +131,104 @@ medusaIntegrationTestRunner({
       await onDevice(fixture, device.token, busy.kustomSessionId, { outcome: "SUCCESS" })
       const order = await waitFor(() => paidOrderOfCart(container(), busyCart), "the order")
       expect(toMinorUnits(order.total, "sek")).toBe((await kustom.sessions.get(busy.kustomSessionId)).order_amount)
+    })
+
+    /** Sends the cart's payment (again) through the store API as a POS front end does; the answer, whatever its status. */
+    const sendAgain = (sale: { paymentCollectionId: string }, data: Record<string, unknown>) =>
+      api.post(
+        `/store/payment-collections/${sale.paymentCollectionId}/payment-sessions`,
+        { provider_id: PAY_IN_STORE_PROVIDER_ID, data },
+        { headers: storeHeaders(), validateStatus: () => true }
+      )
+    const sessionIdsOf = async (cartId: string): Promise<string[]> => {
+      const {
+        data: [cart],
+      } = await container().resolve("query").graph({ entity: "cart", fields: ["payment_collection.payment_sessions.id"], filters: { id: cartId } })
+      return cart.payment_collection.payment_sessions.map((session: { id: string }) => session.id)
+    }
+
+    it("refuses to send the payment again while the clerk is collecting, going by Kustom's live status, and leaves it on the device", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      const other = await createDevice(fixture, "Counter 2")
+      // No callback reaches the store: only Kustom knows that the clerk has started.
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      await choosePaymentMethod(fixture, device.token, sale.kustomSessionId)
+      expect((await paymentSessionOf(container(), sale.paymentSessionId)).data.kustom_status).toBe("CREATED")
+      const creates = sessionCreates(fixture)
+
+      for (const deviceId of [device.id, other.id]) {
+        const refused = await sendAgain(sale, { device_id: deviceId })
+        expect({ status: refused.status, ...refused.data }).toEqual({
+          status: 400,
+          type: "not_allowed",
+          message: "The clerk is already taking this payment on the device. Cancel it on the device (or from the admin) before changing the sale or sending it again.",
+        })
+      }
+      expect((await kustom.sessions.get(sale.kustomSessionId)).status).toBe("ACTIVE")
+      expect(sessionCreates(fixture)).toBe(creates)
+      expect(await sessionIdsOf(cartId)).toEqual([sale.paymentSessionId])
+
+      fixture.playground.setCallbackFaults({})
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
+      await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      expect(await ordersOfCart(container(), cartId)).toBe(1)
+    })
+
+    it("never deletes a payment session the clerk is collecting, whichever Medusa flow asks", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await choosePaymentMethod(fixture, device.token, sale.kustomSessionId)
+      // Past every route guard: Medusa's own workflow for dropping payment sessions, as a cart
+      // refresh or another plugin would run it. The provider refuses, and Medusa undoes the step.
+      const { errors } = await deletePaymentSessionsWorkflow(container()).run({ input: { ids: [sale.paymentSessionId] }, throwOnError: false })
+      expect(errors.map((failure: { error?: { message?: string } }) => failure.error?.message)).toEqual(["Could not delete all payment sessions"])
+      expect((await kustom.sessions.get(sale.kustomSessionId)).status).toBe("ACTIVE")
+      expect(await sessionIdsOf(cartId)).toEqual([sale.paymentSessionId])
+
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
+      await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      expect(await ordersOfCart(container(), cartId)).toBe(1)
+    })
+
+    it("refuses a device id that cannot work before Medusa replaces the payment session, and names the field", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      const creates = sessionCreates(fixture)
+
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const unknown = await sendAgain(sale, { device_id: "nope" })
+        expect({ status: unknown.status, ...unknown.data }).toEqual({
+          status: 400,
+          type: "invalid_data",
+          message:
+            'data.device_id: no device "nope" is registered with Kustom: it was removed, or the id is wrong. Choose another device, or enroll the phone in Settings → In-Person Payments.',
+        })
+      }
+      const malformed: [Record<string, unknown>, string][] = [
+        [{ device_id: "abc\u0000def" }, "data.device_id: must not contain control characters such as line breaks, tabs or NUL (found U+0000 at character 4)"],
+        [{ device_id: 7 }, "data.device_id: must be a device id (text), got a number (7)"],
+        [{ device_id: "  " }, "data.device_id: must not be empty: leave it out to use the default device"],
+        [{ device_id: "d".repeat(201) }, "data.device_id: must be at most 200 characters"],
+        [{ device_id: device.id, note: { lines: ["ok", "a\u0000b"] } }, "data.note.lines.1: must not contain NUL characters (found U+0000 at character 2)"],
+      ]
+      for (const [data, message] of malformed) {
+        const refused = await sendAgain(sale, data)
+        expect({ status: refused.status, ...refused.data }).toEqual({ status: 400, type: "invalid_data", message })
+      }
+
+      // The payment waiting on the device is the one sent first, untouched.
+      expect((await kustom.sessions.get(sale.kustomSessionId)).status).toBe("CREATED")
+      expect(sessionCreates(fixture)).toBe(creates)
+      expect(await sessionIdsOf(cartId)).toEqual([sale.paymentSessionId])
+      expect((await paymentSessionOf(container(), sale.paymentSessionId)).data.kustom_session_id).toBe(sale.kustomSessionId)
+
+      // A device Kustom knows still takes it over.
+      const other = await createDevice(fixture, "Counter 2")
+      const moved = await sendAgain(sale, { device_id: other.id })
+      expect(moved.status).toBe(200)
+      expect((await kustom.sessions.get(sale.kustomSessionId)).status).toBe("CANCELLED")
+      expect(sessionCreates(fixture)).toBe(creates + 1)
     })
 
     it("finds an expired session (Kustom sends no callback for it) and lets the sale be paid again", async () => {

@@ -12,6 +12,7 @@ import {
   UpdateDeviceSchema,
 } from "./admin/kustom-ipp/validators"
 import { readRawBody } from "./body/read-raw-body"
+import { checkNewPaymentSession } from "./guards/check-new-payment-session"
 import { refuseWhileCollecting } from "./guards/refuse-while-collecting"
 
 /** Callbacks are small; anything larger (64 KiB) is refused before it is read into memory. */
@@ -36,6 +37,13 @@ export default defineMiddlewares({
       "/store/carts/:id/customer",
       "/store/carts/:id/taxes",
     ].map((matcher) => ({ matcher, methods: ["POST" as const, "DELETE" as const], middlewares: [refuseWhileCollecting] })),
+    // A new payment session replaces the collection's others (Medusa deletes them first): only with
+    // data that can work, and never while a clerk is taking the payment.
+    {
+      matcher: "/store/payment-collections/:id/payment-sessions",
+      methods: ["POST"],
+      middlewares: [checkNewPaymentSession],
+    },
     // The admin bodies: JSON objects checked field by field, refusals worded for a person (./admin/kustom-ipp/request-body).
     {
       matcher: "/admin/kustom-ipp/draft-orders/:id/payment",

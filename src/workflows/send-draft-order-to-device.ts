@@ -5,6 +5,8 @@ import {
   createPaymentSessionsWorkflow,
   useQueryGraphStep,
 } from "@medusajs/medusa/core-flows"
+import { isCollecting, orderPaymentSessions } from "../lib/in-store-payments/collecting"
+import { clerkIsCollecting } from "../providers/pay-in-store/errors"
 import { PROVIDER_ID_PREFIX } from "./process-kustom-ipp-session"
 
 export const sendDraftOrderToDeviceWorkflowId = "kustom-ipp-send-draft-order-to-device"
@@ -31,10 +33,22 @@ const validateDraftOrderStep = createStep(
 )
 
 /**
+ * Refuses to send again while the clerk is taking the draft order's payment (its Kustom session
+ * is ACTIVE, live from Kustom): creating the new payment session would delete this one and take
+ * it off the device mid-payment. Runs before anything is changed. Cancelling it on purpose is
+ * the cancel route's job.
+ */
+const refuseWhileCollectingStep = createStep("kustom-ipp-refuse-while-collecting", async (input: { order_id: string }, { container }) => {
+  if (await isCollecting(container, await orderPaymentSessions(container, input.order_id))) throw clerkIsCollecting()
+  return new StepResponse(undefined)
+})
+
+/**
  * "Pay in store" for a draft order: makes sure it has a payment collection for what is still
  * to pay, then creates a payment session with the provider, which pushes the sale to the
  * device. Sending again replaces the previous session (Medusa deletes the collection's other
- * sessions, and the provider cancels the one still waiting on a device).
+ * sessions, and the provider cancels the one still waiting on a device), unless the clerk is
+ * already taking it.
  */
 export const sendDraftOrderToDeviceWorkflow = createWorkflow(
   sendDraftOrderToDeviceWorkflowId,
@@ -46,6 +60,7 @@ export const sendDraftOrderToDeviceWorkflow = createWorkflow(
     })
     const order = transform({ orders }, ({ orders }) => orders[0])
     validateDraftOrderStep({ order, provider_id: input.provider_id })
+    refuseWhileCollectingStep({ order_id: input.order_id })
 
     const collections = createOrUpdateOrderPaymentCollectionWorkflow.runAsStep({
       input: transform({ input }, ({ input }) => ({ order_id: input.order_id })),

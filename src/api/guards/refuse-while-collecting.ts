@@ -1,9 +1,6 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import type { RemoteQueryFunction } from "@medusajs/framework/types"
+import { cartPaymentSessions, isCollecting } from "../../lib/in-store-payments/collecting"
 import { clerkIsCollecting } from "../../providers/pay-in-store/errors"
-import { PROVIDER_ID_PREFIX, readPaymentData } from "../../providers/pay-in-store/payment-data"
-
 
 /**
  * Refuses a change to a cart (items, address, shipping, promotions…) while a clerk is taking its
@@ -12,21 +9,10 @@ import { PROVIDER_ID_PREFIX, readPaymentData } from "../../providers/pay-in-stor
  */
 export async function refuseWhileCollecting(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
   try {
-    const query = req.scope.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
-    const {
-      data: [cart],
-    } = await query.graph({
-      entity: "cart",
-      fields: ["id", "payment_collection.payment_sessions.provider_id", "payment_collection.payment_sessions.status", "payment_collection.payment_sessions.data"],
-      filters: { id: req.params.id },
-    })
-    const sessions = ((cart as { payment_collection?: { payment_sessions?: { provider_id: string; status: string; data: Record<string, unknown> | null }[] } | null })
-      ?.payment_collection?.payment_sessions ?? [])
-    const collecting = sessions.some(
-      (session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "pending" && readPaymentData(session.data).kustom_status === "ACTIVE"
-    )
+    const collecting = await isCollecting(req.scope, await cartPaymentSessions(req.scope, req.params.id))
     next(collecting ? clerkIsCollecting() : undefined)
   } catch (error) {
     next(error)
   }
 }
+

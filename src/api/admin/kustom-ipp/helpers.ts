@@ -29,6 +29,28 @@ export async function kustomCall<T>(doing: string, call: () => Promise<T>): Prom
   }
 }
 
+/**
+ * The answer for a device id Kustom does not know, naming the field it came in (`device_id`,
+ * `data.device_id`). It cannot tell a removed device from a mistyped id, so it says both.
+ */
+export function deviceNotRegistered(field: string, deviceId: string): MedusaError {
+  return new MedusaError(
+    MedusaError.Types.INVALID_DATA,
+    `${field}: no device ${JSON.stringify(deviceId)} is registered with Kustom: it was removed, or the id is wrong. Choose another device, or enroll the phone in Settings → In-Person Payments.`
+  )
+}
+
+/**
+ * Looks the device up in Kustom (a safe, retried read) before a payment is sent to it, so that an
+ * unknown device or an unreachable Kustom is reported before anything is changed or pushed.
+ */
+export async function assertDeviceRegistered(scope: Pick<MedusaContainer, "resolve">, deviceId: string, field: string): Promise<void> {
+  await kustomCall("checking the device", () => kustomModule(scope).client.devices.get(deviceId)).catch((error: unknown) => {
+    if (error instanceof MedusaError && error.type === MedusaError.Types.NOT_FOUND) throw deviceNotRegistered(field, deviceId)
+    throw error
+  })
+}
+
 export type LocationView = { id: string; name: string; city: string | null }
 
 export type DeviceView = {

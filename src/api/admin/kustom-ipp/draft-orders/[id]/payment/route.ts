@@ -1,30 +1,22 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { MedusaError } from "@medusajs/framework/utils"
 import { resolvePayInStoreProvider } from "../../../../../../lib/in-store-payments/providers"
 import { sendDraftOrderToDeviceWorkflow } from "../../../../../../workflows"
 import type { SendToDeviceBody } from "../../../validators"
-import { kustomCall, kustomModule } from "../../../helpers"
+import { assertDeviceRegistered, kustomModule } from "../../../helpers"
 import { assertDraftOrder, loadDraftOrderPaymentView, type DraftOrderPaymentView } from "../../payment-view"
 
 /**
  * Sends the draft order's payment to a device ("Pay in store"). An order that never was a draft
  * is 404; one that was but is paid or converted is refused by the workflow. The device is looked
- * up first (a safe, retried read), so a removed device or an unreachable Kustom is reported
- * before anything is pushed anywhere.
+ * up first (a safe, retried read), so an unknown device or an unreachable Kustom is reported
+ * before anything is pushed anywhere; a payment the clerk is already taking is never replaced
+ * (the workflow refuses it).
  */
 export const POST = async (req: AuthenticatedMedusaRequest<SendToDeviceBody>, res: MedusaResponse<DraftOrderPaymentView>) => {
   await assertDraftOrder(req.scope, req.params.id)
   const providerId = await resolvePayInStoreProvider(req.scope, req.validatedBody.provider_id)
   const deviceId = req.validatedBody.device_id
-  await kustomCall("checking the device", () => kustomModule(req.scope).client.devices.get(deviceId)).catch((error) => {
-    if (error instanceof MedusaError && error.type === MedusaError.Types.NOT_FOUND) {
-      throw new MedusaError(
-        MedusaError.Types.INVALID_DATA,
-        "This device is no longer registered with Kustom (it was removed). Choose another device, or register the phone again in Settings → In-Person Payments."
-      )
-    }
-    throw error
-  })
+  await assertDeviceRegistered(req.scope, deviceId, "device_id")
   await sendDraftOrderToDeviceWorkflow(req.scope).run({
     input: { order_id: req.params.id, device_id: req.validatedBody.device_id, provider_id: providerId },
   })

@@ -1,0 +1,38 @@
+import { deviceIdProblem, unstorableDataProblem } from "../check-new-payment-session"
+
+describe("deviceIdProblem", () => {
+  it("leaves an absent device to the default, and takes a plain id", () => {
+    expect(deviceIdProblem(undefined)).toBeNull()
+    expect(deviceIdProblem(null)).toBeNull()
+    expect(deviceIdProblem("dev_01ABC")).toBeNull()
+    expect(deviceIdProblem("d".repeat(200))).toBeNull()
+  })
+
+  it("says what is wrong with an id that cannot name a device", () => {
+    expect(deviceIdProblem(["dev"])).toBe("must be a device id (text), got an array")
+    expect(deviceIdProblem("")).toBe("must not be empty: leave it out to use the default device")
+    expect(deviceIdProblem("d".repeat(201))).toBe("must be at most 200 characters")
+    expect(deviceIdProblem("abc\u0000def")).toBe("must not contain control characters such as line breaks, tabs or NUL (found U+0000 at character 4)")
+    expect(deviceIdProblem("dev\u202E1")).toMatch(/^must not contain invisible characters that change the direction/)
+  })
+})
+
+describe("unstorableDataProblem", () => {
+  it("accepts what PostgreSQL can store, tabs, line breaks and emoji included", () => {
+    expect(unstorableDataProblem({ device_id: "dev_1", note: "Kaffe\tx2\n☕ 👩‍👩‍👧", lines: [1, null, true, { a: "b" }] })).toBeNull()
+  })
+
+  it("names the first value or field name holding a NUL or half a character, in the order sent", () => {
+    expect(unstorableDataProblem({ a: "ok", b: ["x", "y\u0000"] })).toBe("data.b.1: must not contain NUL characters (found U+0000 at character 2)")
+    expect(unstorableDataProblem({ first: "\ud83d", second: "\u0000" })).toBe(
+      "data.first: must not contain half of a character (an unpaired surrogate) (found U+D83D at character 1)"
+    )
+    expect(unstorableDataProblem({ nested: { "bad\u0000key": 1 } })).toBe("data.nested: a field name must not contain NUL characters (found U+0000 at character 4)")
+  })
+
+  it("walks data nested deeper than the call stack allows", () => {
+    let deep: unknown = "end\u0000"
+    for (let level = 0; level < 100_000; level++) deep = [deep]
+    expect(unstorableDataProblem({ deep })).toBe(`data.deep${".0".repeat(45)}.…: must not contain NUL characters (found U+0000 at character 4)`)
+  })
+})

@@ -1,0 +1,113 @@
+import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { MedusaError } from "@medusajs/framework/utils"
+import { collectionPaymentSessions, isCollecting } from "../../lib/in-store-payments/collecting"
+import { refusedCharacterMessage, UNPAIRED_SURROGATE } from "../../lib/text"
+import { clerkIsCollecting } from "../../providers/pay-in-store/errors"
+import { PROVIDER_ID_PREFIX } from "../../providers/pay-in-store/payment-data"
+import { assertDeviceRegistered } from "../admin/kustom-ipp/helpers"
+import { describeValue } from "../admin/kustom-ipp/request-body"
+
+/** As long as any id the admin takes (`src/api/admin/kustom-ipp/validators.ts`). */
+const MAX_DEVICE_ID_LENGTH = 200
+
+/** Characters PostgreSQL cannot keep in a payment session's `data` (jsonb), each with what to tell the sender. */
+const UNSTORABLE_CHARACTERS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
+  { pattern: /\u0000/, reason: "NUL characters" },
+  { pattern: UNPAIRED_SURROGATE, reason: "half of a character (an unpaired surrogate)" },
+]
+
+function invalid(message: string): MedusaError {
+  return new MedusaError(MedusaError.Types.INVALID_DATA, message)
+}
+
+function unstorableCharacterMessage(value: string): string | null {
+  for (const { pattern, reason } of UNSTORABLE_CHARACTERS) {
+    const index = value.search(pattern)
+    if (index < 0) continue
+    const code = `U+${value.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0")}`
+    return `must not contain ${reason} (found ${code} at character ${index + 1})`
+  }
+  return null
+}
+
+/**
+ * Why `data.device_id` cannot name a device, or null when it is absent (the provider then picks
+ * the default device) or well formed. Whether Kustom knows the device is asked separately.
+ */
+export function deviceIdProblem(deviceId: unknown): string | null {
+  if (deviceId === undefined || deviceId === null) return null
+  if (typeof deviceId !== "string") return `must be a device id (text), got ${describeValue(deviceId)}`
+  if (!deviceId.trim()) return "must not be empty: leave it out to use the default device"
+  if (deviceId.length > MAX_DEVICE_ID_LENGTH) return `must be at most ${MAX_DEVICE_ID_LENGTH} characters`
+  return refusedCharacterMessage(deviceId)
+}
+
+/** A path as long as data nested deep would make it is shortened: the start says where to look. */
+const MAX_SHOWN_PATH_LENGTH = 100
+
+function shownPath(path: string): string {
+  return path.length > MAX_SHOWN_PATH_LENGTH ? `${path.slice(0, MAX_SHOWN_PATH_LENGTH)}…` : path
+}
+
+/**
+ * The first text in `data` (a value or a field name) PostgreSQL cannot store, as
+ * `data.path: reason`; or null. Walked without recursion: a body may nest deeper than the stack allows.
+ */
+export function unstorableDataProblem(data: unknown): string | null {
+  const pending: { value: unknown; path: string }[] = [{ value: data, path: "data" }]
+  // Breadth first, in the order the fields were sent.
+  for (let next = 0; next < pending.length; next++) {
+    const { value, path } = pending[next]
+    if (typeof value === "string") {
+      const message = unstorableCharacterMessage(value)
+      if (message) return `${shownPath(path)}: ${message}`
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => pending.push({ value: item, path: `${path}.${index}` }))
+    } else if (value && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        const message = unstorableCharacterMessage(key)
+        if (message) return `${shownPath(path)}: a field name ${message}`
+        pending.push({ value: item, path: `${path}.${key}` })
+      }
+    }
+  }
+  return null
+}
+
+/**
+ * Checks a new payment session (`POST /store/payment-collections/:id/payment-sessions`) before
+ * Medusa acts on it. Medusa deletes the collection's sessions (the provider takes them off their
+ * device) while it creates the new one, and when the new one fails it re-creates the old ones,
+ * which sends them to the device again as new Kustom sessions. So, before anything changes:
+ * - while a clerk is taking the collection's payment, any new session (any provider, any
+ *   device) is refused with the `clerkIsCollecting` message;
+ * - for a "Pay in store" session, text the database cannot store anywhere in `data` (a NUL
+ *   would fail the insert as a 500) and a malformed `data.device_id` are 400 `invalid_data`
+ *   naming the field; and when the session would replace one on a device, the device is looked
+ *   up in Kustom, so that an unknown one is refused instead of churning the one waiting. A first
+ *   payment session is not looked up here: nothing would be replaced, and Kustom's own refusal
+ *   of the create says the same without an extra round trip.
+ * Other providers' data, and bodies Medusa's own validator refuses, are left to Medusa.
+ */
+export async function checkNewPaymentSession(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
+  try {
+    const body = req.body as { provider_id?: unknown; data?: unknown } | undefined
+    const data = body?.data
+    const inStore =
+      typeof body?.provider_id === "string" && body.provider_id.startsWith(PROVIDER_ID_PREFIX) && Boolean(data) && typeof data === "object" && !Array.isArray(data)
+    const deviceId = inStore ? (data as { device_id?: unknown }).device_id : undefined
+    if (inStore) {
+      const problem = deviceIdProblem(deviceId)
+      if (problem) throw invalid(`data.device_id: ${problem}`)
+      const unstorable = unstorableDataProblem(data)
+      if (unstorable) throw invalid(unstorable)
+    }
+    const sessions = await collectionPaymentSessions(req.scope, req.params.id)
+    if (await isCollecting(req.scope, sessions)) throw clerkIsCollecting()
+    const replacesOneOnADevice = sessions.some((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "pending")
+    if (typeof deviceId === "string" && replacesOneOnADevice) await assertDeviceRegistered(req.scope, deviceId, "data.device_id")
+    next()
+  } catch (error) {
+    next(error)
+  }
+}
