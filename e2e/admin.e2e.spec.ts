@@ -7,8 +7,9 @@
  *   device with it → the device appears → link the stock location, see the phone on its page →
  *   a draft order → "Pay in store" to that device → choose card and tap "Pay" on the device →
  *   the order is created and linked → its payment on the order page → "Pay in store" in
- *   Settings → Regions. Then: a decline, cancel from the admin, send again and pay; and renaming
- *   and removing a device.
+ *   Settings → Regions. Then: a decline, cancel from the admin, send again and pay; devices and
+ *   links shown while Kustom is down, the settings at phone width, the rename form's checks; and
+ *   renaming and removing a device.
  *
  * Needs Debian's Chromium at /usr/bin/chromium (driven through playwright-core; nothing is
  * downloaded) and ~1 minute to start the store the first time. Screenshots of every step go to
@@ -227,24 +228,37 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await device.getByTestId("card-button").click()
     await waitForPhase("active")
     await shot(admin, "payment-method-chosen")
+    // A first card is declined; the clerk tries another one in the same session.
+    await device.getByTestId("decline-button").click()
+    await device.getByTestId("decline-reason-INSUFFICIENT_FUNDS").click()
+    await waitForPhase("declined")
+    await device.getByTestId("try-again-button").click()
+    await waitForDeviceScreen("session")
     await device.getByTestId("pay-button").click()
     await device.waitForSelector('[data-testid="result"][data-result="paid"]')
     await shot(device, "device-paid")
 
-    // The draft order became an order by itself, and the widget links to it.
+    // The draft order became an order by itself, and the widget links to it. Paid while the page
+    // is open, it stays on the draft page and says plainly that this is an order now.
     await waitForPhase("paid")
     const link = admin.getByTestId("pay-in-store-order-link")
     expect(await link.textContent()).toContain(`#${draft.display_id}`)
+    expect(admin.url()).toContain(`/draft-orders/${draft.id}`)
+    expect(await admin.getByTestId("pay-in-store-now-order").textContent()).toContain(`This draft is now order #${draft.display_id}`)
     await shot(admin, "draft-order-paid")
     await link.click()
     await admin.waitForURL(new RegExp(`/app/orders/${draft.id}`))
     const payment = admin.getByTestId("kustom-ipp-order-payment")
     await payment.waitFor({ timeout: 60_000 })
     expect(await admin.getByTestId("order-payment-device").textContent()).toContain(DEVICE_NAME)
-    expect((await admin.getByTestId("order-payment-status").textContent())?.toLowerCase()).toContain("captured")
+    // Readable labels, not Kustom's codes ("captured", "INSUFFICIENT_FUNDS").
+    expect(await admin.getByTestId("order-payment-status").textContent()).toContain("Captured")
+    expect(await payment.locator("dt").allTextContents()).toEqual(["Device", "IPP session", "Kustom order", "Status", "Captured", "Refunded"])
     expect(await admin.getByTestId("order-payment-session").textContent()).toMatch(/[0-9a-f-]{36}/)
     expect(await admin.getByTestId("order-payment-kustom-order").textContent()).toMatch(/[0-9a-f-]{36}/)
     await admin.getByTestId("order-payment-callback").filter({ hasText: "Paid" }).waitFor({ timeout: 20_000 })
+    await admin.getByTestId("order-payment-callback").filter({ hasText: "Card declined: Insufficient funds" }).waitFor()
+    expect(await payment.textContent()).not.toContain("INSUFFICIENT_FUNDS")
     await payment.scrollIntoViewIfNeeded()
     await shot(admin, "order-payment")
 
@@ -305,6 +319,101 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await waitForPhase("paid")
     await shot(admin, "resent-and-paid")
     expect(await admin.getByTestId("pay-in-store-order-link").textContent()).toContain(`#${draft.display_id}`)
+
+    // Opened again, the draft page (whose "Convert to order" no longer works) goes to the order.
+    await openAdmin(`/draft-orders/${draft.id}`)
+    await admin.waitForURL(new RegExp(`/app/orders/${draft.id}`), { timeout: 60_000 })
+    await admin.getByTestId("kustom-ipp-order-payment").waitFor({ timeout: 60_000 })
+  })
+
+  it("names devices and links it cannot look up, fits a phone screen, and checks a new name", async () => {
+    const kustom = async (method: string, route: string, body?: unknown) => {
+      const response = await fetch(`${store.playgroundUrl}${route}`, {
+        method,
+        headers: { authorization: `Basic ${store.apiKey}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      return response.status === 204 ? {} : ((await response.json()) as Json)
+    }
+    // A device with the longest name allowed, moved out of the store's location (PUT replaces,
+    // so the location is cleared), and made that location's default.
+    const longName = `Back office till ${"x".repeat(83)}`
+    const elsewhere = await kustom("POST", "/ipp/v1/dev/devices", { name: longName })
+    await kustom("PUT", `/ipp/v1/devices/${elsewhere.id}`, { name: longName })
+    const { locations } = await adminApi("GET", "/admin/kustom-ipp/locations")
+    const location = locations[0]
+    await adminApi("POST", "/admin/kustom-ipp/device-defaults", { scope: "location", scope_id: location.id, device_id: elsewhere.id })
+    await adminApi("POST", "/admin/kustom-ipp/device-defaults", {
+      scope: "sales_channel",
+      scope_id: store.store.salesChannelId,
+      device_id: registeredDeviceId,
+    })
+
+    await openAdmin("/settings/in-person-payments")
+    const locationDefault = admin.getByTestId(`location-default-${location.id}`)
+    await locationDefault.getByText(longName).waitFor({ timeout: 30_000 })
+    expect(await locationDefault.textContent()).not.toContain("Removed")
+    expect(await locationDefault.getAttribute("aria-label")).toBe(`Default device for ${location.name}`)
+    expect(await admin.getByTestId(`channel-default-${store.store.salesChannelId}`).getAttribute("aria-label")).toMatch(/^Default device for /)
+
+    // The rename form says what is wrong instead of cutting the name or only greying out Save.
+    await admin.getByTestId(`device-actions-${elsewhere.id}`).click()
+    await admin.getByTestId("device-rename").click()
+    const nameInput = admin.getByTestId("device-name-input")
+    await nameInput.fill(`${longName}y`)
+    expect(await nameInput.inputValue()).toHaveLength(101)
+    expect(await admin.getByTestId("device-name-problem").textContent()).toContain("101 characters")
+    expect(await admin.getByTestId("device-name-problem").getAttribute("role")).toBe("alert")
+    expect(await nameInput.getAttribute("aria-invalid")).toBe("true")
+    expect(await nameInput.getAttribute("aria-describedby")).toContain("device-name-problem")
+    expect(await admin.getByTestId("device-save").isDisabled()).toBe(true)
+    await nameInput.fill("  ")
+    expect(await admin.getByTestId("device-name-problem").textContent()).toBe("Enter a name for the device.")
+    await shot(admin, "device-rename-empty")
+    await admin.keyboard.press("Escape")
+
+    // At 390 px the tables scroll inside their cards: long names are cut (full name as tooltip),
+    // the ⋯ button can be scrolled to, and a code stays on one line.
+    await admin.setViewportSize(PHONE)
+    try {
+      const nameCell = admin.getByTestId(`device-row-${elsewhere.id}`).getByTestId("device-name-cell")
+      expect(await nameCell.getAttribute("title")).toBe(longName)
+      expect((await nameCell.boundingBox())!.width).toBeLessThan(300)
+      for (const card of ["kustom-devices", "kustom-enrollments"]) {
+        const fits = await admin.getByTestId(card).evaluate((element) => element.scrollWidth <= element.clientWidth)
+        expect(fits).toBe(true)
+      }
+      const actions = admin.getByTestId(`device-actions-${elsewhere.id}`)
+      await actions.scrollIntoViewIfNeeded()
+      const box = (await actions.boundingBox())!
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width)
+      const codeLines = await admin
+        .getByTestId("enrollment-row-code")
+        .first()
+        .evaluate((element) => element.getClientRects().length)
+      expect(codeLines).toBe(1)
+      await shot(admin, "settings-phone")
+    } finally {
+      await admin.setViewportSize(DESKTOP)
+    }
+
+    // Kustom down: the channel's default is not called "removed", the stock location not "Not linked".
+    await kustom("POST", "/_playground/faults", { path: "/ipp/v1/*", status: 503 })
+    try {
+      await openAdmin("/settings/in-person-payments")
+      const channelDefault = admin.getByTestId(`channel-default-${store.store.salesChannelId}`)
+      await channelDefault.getByText("couldn't load devices").waitFor({ timeout: 30_000 })
+      expect(await channelDefault.textContent()).not.toContain("Removed")
+      const linkRow = admin.getByTestId(`stock-location-link-${store.store.stockLocationId}`)
+      await linkRow.getByText("could not be loaded").waitFor({ timeout: 30_000 })
+      // The link stored in Medusa (made in the first test) is still shown, by its Kustom id.
+      expect(await linkRow.textContent()).toContain("Linked to Kustom location ")
+      await shot(admin, "settings-kustom-down")
+    } finally {
+      await kustom("DELETE", "/_playground/faults")
+    }
+    await adminApi("POST", "/admin/kustom-ipp/device-defaults", { scope: "location", scope_id: location.id, device_id: null })
+    await kustom("DELETE", `/ipp/v1/devices/${elsewhere.id}`)
   })
 
   it("renames and removes a device, asking before removing", async () => {

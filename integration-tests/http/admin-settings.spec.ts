@@ -29,6 +29,7 @@ const fixture = usePlayground(
 const ADMIN_ROUTES: { method: "get" | "post" | "delete"; path: string; body?: unknown }[] = [
   { method: "get", path: "/admin/kustom-ipp/connection" },
   { method: "get", path: "/admin/kustom-ipp/locations" },
+  { method: "get", path: "/admin/kustom-ipp/location-links" },
   { method: "post", path: "/admin/kustom-ipp/location-links", body: { stock_location_id: "sloc_x", kustom_location_id: null } },
   { method: "get", path: "/admin/kustom-ipp/enrollments" },
   { method: "post", path: "/admin/kustom-ipp/enrollments", body: { location_id: "loc-main" } },
@@ -150,6 +151,7 @@ medusaIntegrationTestRunner({
       const { data: after } = await api.get("/admin/kustom-ipp/locations", { headers })
       expect(after.locations.find((location: any) => location.id === "loc-harbour").stock_location_ids).toEqual([store.stockLocationId])
       expect(after.links).toEqual([{ stock_location_id: store.stockLocationId, kustom_location_id: "loc-harbour" }])
+      expect((await api.get("/admin/kustom-ipp/location-links", { headers })).data).toEqual({ links: after.links })
 
       const unknown = await call(api, "post", "/admin/kustom-ipp/location-links", { stock_location_id: store.stockLocationId, kustom_location_id: "loc-nowhere" })
       expect(unknown.status).toBe(400)
@@ -374,6 +376,7 @@ medusaIntegrationTestRunner({
       const routes: { method: "get" | "post" | "delete"; path: string; body?: unknown; callsKustom: boolean }[] = [
         { method: "get", path: "/admin/kustom-ipp/connection", callsKustom: false },
         { method: "get", path: "/admin/kustom-ipp/locations", callsKustom: true },
+        { method: "get", path: "/admin/kustom-ipp/location-links", callsKustom: false },
         { method: "post", path: "/admin/kustom-ipp/location-links", body: { stock_location_id: store.stockLocationId, kustom_location_id: "loc-harbour" }, callsKustom: true },
         { method: "get", path: "/admin/kustom-ipp/enrollments", callsKustom: true },
         { method: "post", path: "/admin/kustom-ipp/enrollments", body: { location_id: "loc-main" }, callsKustom: true },
@@ -402,6 +405,10 @@ medusaIntegrationTestRunner({
           const response = await call(api, route.method, route.path, route.body)
           answers.push({ route: `${route.method} ${route.path}`, status: response.status, message: response.data?.message ?? "" })
         }
+        // The stored link is still there to show (the relink above needed Kustom and was refused).
+        expect((await call(api, "get", "/admin/kustom-ipp/location-links")).data).toEqual({
+          links: [{ stock_location_id: store.stockLocationId, kustom_location_id: "loc-main" }],
+        })
       } finally {
         fixture.playground.clearFaults()
       }

@@ -56,6 +56,20 @@ describe("device API", () => {
     expect(Date.parse(seen)).toBeGreaterThan(Date.now() - 5000)
   })
 
+  it("stops counting a stream as contact once the device page disconnects", async () => {
+    const playground = await start({ sseKeepAliveMs: 30 })
+    const device = await simulatedDevice(playground)
+    const stream = await openEvents(playground, device.credentials.device_token)
+    expect(await stream.nextComment()).toBe("keep-alive")
+    stream.close()
+    await stream.ended
+    // Let the server notice the closed connection, then no keep-alive may touch the device again.
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const after = (await call(playground, "GET", `/ipp/v1/devices/${device.id}`)).body.last_seen_at
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect((await call(playground, "GET", `/ipp/v1/devices/${device.id}`)).body.last_seen_at).toBe(after)
+  })
+
   it("sends device changes, and a removal that ends the stream", async () => {
     const playground = await start()
     const device = await simulatedDevice(playground, { name: "Before" })

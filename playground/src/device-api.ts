@@ -49,7 +49,7 @@ export class DeviceHub {
     private readonly keepAliveMs: () => number
   ) {}
 
-  open(deviceId: string, req: IncomingMessage, res: ServerResponse): void {
+  open(deviceId: string, _req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
@@ -63,12 +63,17 @@ export class DeviceHub {
     // The current state first, so the page renders at once after (re)connecting.
     this.sendDevice(stream)
     this.sendSession(stream)
-    // An open stream is the device being in contact: it refreshes `last_seen_at` too.
+    // An open stream is the device being in contact: it refreshes `last_seen_at` too — but only
+    // while the page is still connected (a keep-alive written into a closed socket is no contact).
     stream.keepAlive = this.timers.interval(() => {
+      if (res.destroyed || res.writableEnded) return this.close(stream)
       res.write(": keep-alive\n\n")
       this.source.touch(deviceId)
     }, this.keepAliveMs())
-    req.on("close", () => this.close(stream))
+    // The response's "close", not the request's: the request has been read to its end before this
+    // stream opens, so its "close" may already have been emitted and a page closed later would
+    // never end the stream (its keep-alive then went on marking the device as seen).
+    res.on("close", () => this.close(stream))
     res.on("error", () => this.close(stream))
   }
 

@@ -54,6 +54,7 @@ export default defineMiddlewares({
     ...[
       "/admin/kustom-ipp/connection",
       "/admin/kustom-ipp/locations",
+      "/admin/kustom-ipp/location-links",
       "/admin/kustom-ipp/device-defaults",
       "/admin/kustom-ipp/stock-locations/:id",
       "/admin/kustom-ipp/draft-orders/:id/payment",

@@ -2,6 +2,7 @@ import { ArrowPath, EllipsisHorizontal, PencilSquare, Trash } from "@medusajs/ic
 import { Button, Drawer, DropdownMenu, IconButton, Input, Label, Select, Text, toast, usePrompt } from "@medusajs/ui"
 import { useEffect, useState } from "react"
 import { errorMessage, useRemoveDevice, useUpdateDevice, type Device, type KustomLocation } from "../lib/api"
+import { deviceNameProblem, MAX_DEVICE_NAME } from "../lib/devices"
 
 type Props = {
   device: Device
@@ -70,6 +71,7 @@ const EditDeviceDrawer = ({
   const [name, setName] = useState(device.name)
   const [locationId, setLocationId] = useState(device.location_id ?? NO_LOCATION)
   const update = useUpdateDevice()
+  const nameProblem = mode === "rename" ? deviceNameProblem(name) : null
 
   useEffect(() => {
     if (mode) {
@@ -81,6 +83,7 @@ const EditDeviceDrawer = ({
   }, [mode])
 
   const save = () => {
+    if (nameProblem) return
     const body =
       mode === "rename" ? { id: device.id, name: name.trim() } : { id: device.id, location_id: locationId === NO_LOCATION ? null : locationId }
     update.mutate(body, {
@@ -104,9 +107,22 @@ const EditDeviceDrawer = ({
               <Label size="small" weight="plus" htmlFor="device-name">
                 Name
               </Label>
-              <Input id="device-name" value={name} onChange={(event) => setName(event.target.value)} maxLength={100} data-testid="device-name-input" />
-              <Text size="small" className="text-ui-fg-subtle">
-                Clerks see this name when choosing where to send a payment. The device's location and settings stay as they are.
+              <Input
+                id="device-name"
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+                aria-invalid={nameProblem ? true : undefined}
+                aria-describedby={[nameProblem && "device-name-problem", update.isError && "device-save-error", "device-name-hint"].filter(Boolean).join(" ")}
+                data-testid="device-name-input"
+              />
+              {nameProblem && (
+                <Text size="small" className="text-ui-fg-error" id="device-name-problem" role="alert" data-testid="device-name-problem">
+                  {nameProblem}
+                </Text>
+              )}
+              <Text size="small" className="text-ui-fg-subtle" id="device-name-hint">
+                Clerks see this name when choosing where to send a payment (at most {MAX_DEVICE_NAME} characters). The device's
+                location and settings stay as they are.
               </Text>
             </div>
           ) : (
@@ -130,7 +146,7 @@ const EditDeviceDrawer = ({
             </div>
           )}
           {update.isError && (
-            <Text size="small" className="text-ui-fg-error">
+            <Text size="small" className="text-ui-fg-error" id="device-save-error" role="alert" data-testid="device-save-error">
               {errorMessage(update.error)}
             </Text>
           )}
@@ -139,7 +155,7 @@ const EditDeviceDrawer = ({
           <Button size="small" variant="secondary" onClick={onClose}>
             Cancel
           </Button>
-          <Button size="small" onClick={save} isLoading={update.isPending} disabled={mode === "rename" && !name.trim()} data-testid="device-save">
+          <Button size="small" onClick={save} isLoading={update.isPending} disabled={nameProblem !== null} data-testid="device-save">
             Save
           </Button>
         </Drawer.Footer>

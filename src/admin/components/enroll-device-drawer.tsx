@@ -115,7 +115,7 @@ export const EnrollDeviceDrawer = ({ open, onOpenChange, locations = [], fixedLo
                 </Select>
               </div>
               {create.isError && (
-                <Text size="small" className="text-ui-fg-error" data-testid="enroll-error">
+                <Text size="small" className="text-ui-fg-error" role="alert" data-testid="enroll-error">
                   {errorMessage(create.error)}
                 </Text>
               )}

@@ -132,6 +132,7 @@ export const kustomKeys = {
   all: ["kustom-ipp"] as const,
   connection: ["kustom-ipp", "connection"] as const,
   locations: ["kustom-ipp", "locations"] as const,
+  locationLinks: ["kustom-ipp", "location-links"] as const,
   devices: ["kustom-ipp", "devices"] as const,
   enrollments: ["kustom-ipp", "enrollments"] as const,
   defaults: ["kustom-ipp", "device-defaults"] as const,
@@ -148,8 +149,17 @@ export const LIVE_REFRESH_MS = 3_000
 export const useConnection = (options: QueryOptions<Connection> = {}) =>
   useQuery({ queryKey: kustomKeys.connection, queryFn: () => sdk.client.fetch<Connection>(`${BASE}/connection`), ...options })
 
-export const useKustomLocations = (options: QueryOptions<{ locations: KustomLocation[] }> = {}) =>
-  useQuery({ queryKey: kustomKeys.locations, queryFn: () => sdk.client.fetch<{ locations: KustomLocation[] }>(`${BASE}/locations`), ...options })
+/** The link of a Medusa stock location to a Kustom location, as stored in Medusa. */
+export type LocationLink = { stock_location_id: string; kustom_location_id: string }
+
+type LocationsResponse = { locations: KustomLocation[]; links: LocationLink[] }
+
+export const useKustomLocations = (options: QueryOptions<LocationsResponse> = {}) =>
+  useQuery({ queryKey: kustomKeys.locations, queryFn: () => sdk.client.fetch<LocationsResponse>(`${BASE}/locations`), ...options })
+
+/** The stored links alone: read from Medusa, so they show while Kustom's list cannot be had. */
+export const useLocationLinks = (options: QueryOptions<{ links: LocationLink[] }> = {}) =>
+  useQuery({ queryKey: kustomKeys.locationLinks, queryFn: () => sdk.client.fetch<{ links: LocationLink[] }>(`${BASE}/location-links`), ...options })
 
 export const useDevices = (options: QueryOptions<{ devices: Device[] }> = {}) =>
   useQuery({

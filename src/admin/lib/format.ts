@@ -36,7 +36,11 @@ export function formatAgo(iso: string | null | undefined, now = Date.now()): str
   return formatDateTime(iso)
 }
 
-/** Time left until `iso`: "1:59:07", "14:32", or "expired". */
+/**
+ * Time left until `iso`: "1:59:07", "14:32", "expired", or from two days on "7 days". Days are
+ * rounded to the nearest, as a person reads a countdown: a code made for 7 days says "7 days"
+ * (not "6 days" a second after it was made) until fewer than 6.5 days remain.
+ */
 export function formatCountdown(iso: string, now = Date.now()): string {
   const left = Math.floor((Date.parse(iso) - now) / 1000)
   if (left <= 0) return "expired"
@@ -44,7 +48,7 @@ export function formatCountdown(iso: string, now = Date.now()): string {
   const minutes = Math.floor((left % 3600) / 60)
   const seconds = left % 60
   const pad = (value: number) => String(value).padStart(2, "0")
-  if (hours >= 48) return `${Math.floor(hours / 24)} days`
+  if (hours >= 48) return `${Math.round(left / 86_400)} days`
   return hours ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`
 }
 
@@ -99,4 +103,26 @@ const EVENT_LABELS: Record<string, string> = {
 
 export function eventLabel(type: string): string {
   return EVENT_LABELS[type] ?? type
+}
+
+const KUSTOM_STATUSES: Record<string, string> = {
+  // Kustom order statuses
+  AUTHORIZED: "Authorized",
+  PART_CAPTURED: "Partly captured",
+  CAPTURED: "Captured",
+  PART_REFUNDED: "Partly refunded",
+  REFUNDED: "Refunded",
+  CANCELLED: "Cancelled",
+  EXPIRED: "Expired",
+  CLOSED: "Closed",
+  // IPP session statuses (before Kustom has an order)
+  CREATED: "On the device",
+  ACTIVE: "Paying",
+  FINALIZED: "Paid",
+  FAILED: "Failed",
+}
+
+/** A Kustom order or session status as a label ("PART_CAPTURED" → "Partly captured"); unknown ones in words. */
+export function kustomStatusLabel(status: string): string {
+  return KUSTOM_STATUSES[status] ?? status.replace(/_/g, " ").toLowerCase().replace(/^\w/, (c) => c.toUpperCase())
 }

@@ -1,10 +1,11 @@
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminDraftOrder, DetailWidgetProps } from "@medusajs/framework/types"
 import { CheckCircleSolid, CircleHalfDottedClock, ExclamationCircleSolid, Spinner, CircleXmarkSolid } from "@medusajs/icons"
-import { Button, Container, Heading, StatusBadge, Text, clx, usePrompt } from "@medusajs/ui"
-import { useEffect, useState } from "react"
-import { Link } from "react-router-dom"
+import { Button, Container, Heading, StatusBadge, Text, clx, toast, usePrompt } from "@medusajs/ui"
+import { useEffect, useRef, useState } from "react"
+import { Link, useNavigate } from "react-router-dom"
 import { DeviceSelect } from "../components/device-select"
+import { unlistedDeviceLabel } from "../lib/devices"
 import { errorMessage, useCancelDraftOrderPayment, useDevices, useDraftOrderPayment, useSendToDevice } from "../lib/api"
 import { describeFailure, formatMinor, formatTime } from "../lib/format"
 import { BADGES, ENDED_PHASES, OPEN_PHASES, phaseOf, stepsOf } from "../lib/payment-phase"
@@ -13,12 +14,13 @@ import { BADGES, ENDED_PHASES, OPEN_PHASES, phaseOf, stepsOf } from "../lib/paym
  * "Pay in store" on a draft order: choose a device (the last one used is preselected), send the
  * payment to it, and follow it live — sent, on the device, clerk chose a payment method, paid;
  * or declined, cancelled, expired. Cancel it from here, or send it again. Once paid, the draft
- * is an order and this links to it.
+ * is an order and this links to it; a draft page opened when it is already an order goes to the
+ * order, since Medusa's own draft actions ("Convert to order") no longer work on it.
  */
 const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraftOrder>) => {
   const [deviceId, setDeviceId] = useState<string | null>(null)
   const [wantsResend, setWantsResend] = useState(false)
-  const { data: view, isError, error } = useDraftOrderPayment(draft.id, (current) => {
+  const { data: view, isError, error, isFetchedAfterMount } = useDraftOrderPayment(draft.id, (current) => {
     const phase = phaseOf(current)
     return OPEN_PHASES.includes(phase) ? 1_500 : phase === "paid" ? false : 10_000
   })
@@ -28,6 +30,23 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
   const prompt = usePrompt()
   const phase = phaseOf(view)
   const deviceList = devices.data?.devices ?? []
+  const navigate = useNavigate()
+  const firstView = useRef(true)
+
+  // Opened for a draft that is already paid or converted (by the first answer fetched for this
+  // page, not one cached from an earlier visit): go to its order, replacing this page in the
+  // history so Back does not return here. One paid while the page is open stays, and shows the
+  // paid state with the link.
+  useEffect(() => {
+    if (!view || !isFetchedAfterMount || !firstView.current) return
+    firstView.current = false
+    if (view.sale.completed && view.sale.order_id) {
+      toast.info(`This draft order is now order${view.sale.display_id ? ` #${view.sale.display_id}` : ""}`, {
+        description: "It was paid in store or converted, so it is shown as an order.",
+      })
+      navigate(`/orders/${view.sale.order_id}`, { replace: true })
+    }
+  }, [view, isFetchedAfterMount, navigate])
 
   // Preselect the suggested device once it is known (the last one used, or a default).
   useEffect(() => {
@@ -55,7 +74,8 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
   if (!view) return null
 
   const payment = view.payment
-  const deviceName = (id: string | null | undefined) => deviceList.find((device) => device.id === id)?.name ?? (id ? "a removed device" : "—")
+  const deviceName = (id: string | null | undefined) =>
+    id ? unlistedDeviceLabel(id, { all: deviceList, unavailable: devices.isError && !devices.data, loading: devices.isPending }) : "—"
   const badge = BADGES[phase]
   const showSendForm = phase === "idle" || ENDED_PHASES.includes(phase) || wantsResend
   const amount = payment?.order_amount != null ? formatMinor(payment.order_amount, payment.currency_code, view.currency_exponent) : null
@@ -94,9 +114,15 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
               {amount ? ` · ${amount}` : ""}
             </Text>
           </div>
-          <Text size="small" className="text-ui-fg-subtle">
-            The draft order became an order as soon as the payment was made.
-          </Text>
+          <div className="bg-ui-bg-subtle border-ui-border-base rounded-md border px-3 py-2" role="status" data-testid="pay-in-store-now-order">
+            <Text size="small" weight="plus">
+              This draft is now order{view.sale.display_id ? ` #${view.sale.display_id}` : ""}.
+            </Text>
+            <Text size="small" className="text-ui-fg-subtle">
+              It became an order as soon as the payment was made. The draft order actions on this page, such as "Convert to
+              order", no longer apply: continue on the order.
+            </Text>
+          </div>
           {view.sale.order_id && (
             <Button size="small" variant="secondary" asChild>
               <Link to={`/orders/${view.sale.order_id}`} data-testid="pay-in-store-order-link">
@@ -207,6 +233,7 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
                 value={deviceId}
                 onChange={setDeviceId}
                 placeholder="Choose the device"
+                aria-label="Device to send the payment to"
                 data-testid="pay-in-store-device-select"
               />
               <Button size="small" onClick={doSend} isLoading={send.isPending} disabled={!deviceId} data-testid="pay-in-store-send">
@@ -231,7 +258,7 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
 
       {actionError && (
         <div className="px-6 py-3">
-          <Text size="small" className="text-ui-fg-error" data-testid="pay-in-store-error">
+          <Text size="small" className="text-ui-fg-error" id="pay-in-store-error" role="alert" data-testid="pay-in-store-error">
             {errorMessage(actionError)}
           </Text>
         </div>

@@ -2,7 +2,7 @@ import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
 import { Badge, Container, Heading, StatusBadge, Text } from "@medusajs/ui"
 import { useOrderInStorePayments, type OrderInStorePayment } from "../lib/api"
-import { eventLabel, formatDateTime, formatMinor, formatTime } from "../lib/format"
+import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
 
 const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
   CAPTURED: "green",
@@ -13,13 +13,14 @@ const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | 
   CLOSED: "grey",
 }
 
+/** One term of the payment's description list: a real <dt>/<dd> pair, so screen readers read them as such. */
 const Row = ({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) => (
   <div className="contents" data-testid={testId}>
-    <Text size="small" leading="compact" className="text-ui-fg-subtle">
-      {label}
+    <Text size="small" leading="compact" className="text-ui-fg-subtle" asChild>
+      <dt>{label}</dt>
     </Text>
-    <Text size="small" leading="compact" className="break-all">
-      {children}
+    <Text size="small" leading="compact" className="break-all" asChild>
+      <dd>{children}</dd>
     </Text>
   </div>
 )
@@ -43,7 +44,7 @@ const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
         <Row label="Status">
           {status ? (
             <StatusBadge color={ORDER_STATUS_COLORS[status] ?? "blue"} data-testid="order-payment-status">
-              {status.replace(/_/g, " ").toLowerCase()}
+              {kustomStatusLabel(status)}
             </StatusBadge>
           ) : (
             "—"
@@ -81,7 +82,7 @@ const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
             <div key={index} className="flex items-center justify-between gap-x-2" data-testid="order-payment-callback">
               <Text size="small" title={callback.event_type}>
                 {eventLabel(callback.event_type)}
-                {callback.failure_reason ? ` (${callback.failure_reason})` : ""}
+                {callback.failure_reason ? `: ${describeFailure(callback.failure_reason)}` : ""}
               </Text>
               <div className="flex items-center gap-x-2">
                 <Text size="xsmall" className="text-ui-fg-muted" title={formatDateTime(callback.received_at)}>

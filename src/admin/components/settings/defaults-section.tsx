@@ -38,8 +38,11 @@ export const DefaultsSection = () => {
                 <Table.Cell className="w-[40%] py-2">
                   <DeviceSelect
                     devices={devices.data?.devices ?? []}
+                    devicesUnavailable={devices.isError && !devices.data}
+                    devicesLoading={devices.isPending}
                     value={defaultOf(channel.id)}
                     noneLabel="No default"
+                    aria-label={`Default device for ${channel.name}`}
                     disabled={setDefault.isPending}
                     data-testid={`channel-default-${channel.id}`}
                     onChange={(deviceId) =>

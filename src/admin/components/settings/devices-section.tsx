@@ -19,36 +19,44 @@ export const DevicesSection = () => {
       ) : !devices.length ? (
         <EmptyState>{isPending ? "Loading…" : "No devices yet. Enroll one with a code above."}</EmptyState>
       ) : (
-        <Table>
-          <Table.Header>
-            <Table.Row>
-              <Table.HeaderCell>Name</Table.HeaderCell>
-              <Table.HeaderCell>Platform</Table.HeaderCell>
-              <Table.HeaderCell>Location</Table.HeaderCell>
-              <Table.HeaderCell>Registered</Table.HeaderCell>
-              {showLastSeen && <Table.HeaderCell>Last seen</Table.HeaderCell>}
-              <Table.HeaderCell />
-            </Table.Row>
-          </Table.Header>
-          <Table.Body>
-            {devices.map((device) => (
-              <Table.Row key={device.id} data-testid={`device-row-${device.id}`}>
-                <Table.Cell>
-                  <Text size="small" weight="plus" data-testid="device-name-cell">
-                    {device.name}
-                  </Text>
-                </Table.Cell>
-                <Table.Cell>{platformLabel(device.platform)}</Table.Cell>
-                <Table.Cell>{device.location_name ?? "—"}</Table.Cell>
-                <Table.Cell>{formatDateTime(device.created_at)}</Table.Cell>
-                {showLastSeen && <Table.Cell>{device.last_seen_at ? formatAgo(device.last_seen_at, now) : "—"}</Table.Cell>}
-                <Table.Cell className="text-right">
-                  <DeviceActions device={device} locations={locations.data?.locations ?? []} />
-                </Table.Cell>
+        // Scrolls sideways inside the card on a narrow screen, so the actions stay reachable.
+        <div className="overflow-x-auto" data-testid="devices-table-scroll">
+          <Table>
+            <Table.Header>
+              <Table.Row>
+                <Table.HeaderCell>Name</Table.HeaderCell>
+                <Table.HeaderCell>Platform</Table.HeaderCell>
+                <Table.HeaderCell>Location</Table.HeaderCell>
+                <Table.HeaderCell>Registered</Table.HeaderCell>
+                {showLastSeen && <Table.HeaderCell>Last seen</Table.HeaderCell>}
+                <Table.HeaderCell />
               </Table.Row>
-            ))}
-          </Table.Body>
-        </Table>
+            </Table.Header>
+            <Table.Body>
+              {devices.map((device) => (
+                <Table.Row key={device.id} data-testid={`device-row-${device.id}`}>
+                  <Table.Cell>
+                    {/* Long names (up to 100 characters) are cut with "…"; the full name is the tooltip. */}
+                    <Text size="small" weight="plus" className="max-w-[16rem] truncate" title={device.name} data-testid="device-name-cell">
+                      {device.name}
+                    </Text>
+                  </Table.Cell>
+                  <Table.Cell>{platformLabel(device.platform)}</Table.Cell>
+                  <Table.Cell>
+                    <div className="max-w-[12rem] truncate" title={device.location_name ?? undefined}>
+                      {device.location_name ?? "—"}
+                    </div>
+                  </Table.Cell>
+                  <Table.Cell className="whitespace-nowrap">{formatDateTime(device.created_at)}</Table.Cell>
+                  {showLastSeen && <Table.Cell className="whitespace-nowrap">{device.last_seen_at ? formatAgo(device.last_seen_at, now) : "—"}</Table.Cell>}
+                  <Table.Cell className="text-right">
+                    <DeviceActions device={device} locations={locations.data?.locations ?? []} />
+                  </Table.Cell>
+                </Table.Row>
+              ))}
+            </Table.Body>
+          </Table>
+        </div>
       )}
     </Container>
   )

@@ -55,52 +55,68 @@ export const EnrollmentsSection = () => {
       ) : !enrollments.length ? (
         <EmptyState>{isPending ? "Loading…" : "No codes yet. Create one to register a phone."}</EmptyState>
       ) : (
-        <Table>
-          <Table.Header>
-            <Table.Row>
-              <Table.HeaderCell>Code</Table.HeaderCell>
-              <Table.HeaderCell>Location</Table.HeaderCell>
-              <Table.HeaderCell>Status</Table.HeaderCell>
-              <Table.HeaderCell>Expires</Table.HeaderCell>
-              <Table.HeaderCell>Device</Table.HeaderCell>
-              <Table.HeaderCell />
-            </Table.Row>
-          </Table.Header>
-          <Table.Body>
-            {enrollments.map((enrollment) => {
-              const pending = enrollment.status === "PENDING" && Date.parse(enrollment.expires_at) > now
-              const status = STATUS[enrollment.status === "PENDING" && !pending ? "EXPIRED" : enrollment.status]
-              return (
-                <Table.Row key={enrollment.enrollment_id} data-testid={`enrollment-row-${enrollment.enrollment_code}`}>
-                  <Table.Cell>
-                    <span className="font-mono text-base font-medium tracking-widest">{groupCode(enrollment.enrollment_code)}</span>
-                  </Table.Cell>
-                  <Table.Cell>{enrollment.location_name ?? "—"}</Table.Cell>
-                  <Table.Cell>
-                    <StatusBadge color={status.color}>{status.label}</StatusBadge>
-                  </Table.Cell>
-                  <Table.Cell>
-                    {pending ? (
-                      <span className="font-mono">{formatCountdown(enrollment.expires_at, now)}</span>
-                    ) : (
-                      <Text size="small" className="text-ui-fg-subtle">
-                        {formatDateTime(enrollment.expires_at)}
-                      </Text>
-                    )}
-                  </Table.Cell>
-                  <Table.Cell>{enrollment.device_name ?? (enrollment.status === "CONSUMED" ? "A registered device" : "—")}</Table.Cell>
-                  <Table.Cell className="text-right">
-                    {pending && (
-                      <Button size="small" variant="transparent" onClick={() => confirmCancel(enrollment)} data-testid="cancel-enrollment">
-                        Cancel
-                      </Button>
-                    )}
-                  </Table.Cell>
-                </Table.Row>
-              )
-            })}
-          </Table.Body>
-        </Table>
+        // Scrolls sideways inside the card on a narrow screen, so "Cancel" stays reachable.
+        <div className="overflow-x-auto" data-testid="enrollments-table-scroll">
+          <Table>
+            <Table.Header>
+              <Table.Row>
+                <Table.HeaderCell>Code</Table.HeaderCell>
+                <Table.HeaderCell>Location</Table.HeaderCell>
+                <Table.HeaderCell>Status</Table.HeaderCell>
+                <Table.HeaderCell>Expires</Table.HeaderCell>
+                <Table.HeaderCell>Device</Table.HeaderCell>
+                <Table.HeaderCell />
+              </Table.Row>
+            </Table.Header>
+            <Table.Body>
+              {enrollments.map((enrollment) => {
+                const pending = enrollment.status === "PENDING" && Date.parse(enrollment.expires_at) > now
+                const status = STATUS[enrollment.status === "PENDING" && !pending ? "EXPIRED" : enrollment.status]
+                return (
+                  <Table.Row key={enrollment.enrollment_id} data-testid={`enrollment-row-${enrollment.enrollment_code}`}>
+                    <Table.Cell>
+                      {/* One line: a code wrapped as "KPUA / FXCY" reads as two codes. */}
+                      <span className="whitespace-nowrap font-mono text-base font-medium tracking-widest" data-testid="enrollment-row-code">
+                        {groupCode(enrollment.enrollment_code)}
+                      </span>
+                    </Table.Cell>
+                    <Table.Cell>
+                      <div className="max-w-[12rem] truncate" title={enrollment.location_name ?? undefined}>
+                        {enrollment.location_name ?? "—"}
+                      </div>
+                    </Table.Cell>
+                    <Table.Cell>
+                      <StatusBadge color={status.color} className="whitespace-nowrap">
+                        {status.label}
+                      </StatusBadge>
+                    </Table.Cell>
+                    <Table.Cell>
+                      {pending ? (
+                        <span className="whitespace-nowrap font-mono">{formatCountdown(enrollment.expires_at, now)}</span>
+                      ) : (
+                        <Text size="small" className="text-ui-fg-subtle whitespace-nowrap">
+                          {formatDateTime(enrollment.expires_at)}
+                        </Text>
+                      )}
+                    </Table.Cell>
+                    <Table.Cell>
+                      <div className="max-w-[16rem] truncate" title={enrollment.device_name ?? undefined}>
+                        {enrollment.device_name ?? (enrollment.status === "CONSUMED" ? "A registered device" : "—")}
+                      </div>
+                    </Table.Cell>
+                    <Table.Cell className="text-right">
+                      {pending && (
+                        <Button size="small" variant="transparent" onClick={() => confirmCancel(enrollment)} data-testid="cancel-enrollment">
+                          Cancel
+                        </Button>
+                      )}
+                    </Table.Cell>
+                  </Table.Row>
+                )
+              })}
+            </Table.Body>
+          </Table>
+        </div>
       )}
       {data?.source === "admin" && (
         <div className="px-6 py-3">

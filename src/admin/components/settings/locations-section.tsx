@@ -1,6 +1,6 @@
 import { Container, Select, Table, Text, toast } from "@medusajs/ui"
 import { useQuery } from "@tanstack/react-query"
-import { errorMessage, useDevices, useKustomLocations, useLinkLocation, useSetDeviceDefault } from "../../lib/api"
+import { errorMessage, useDevices, useKustomLocations, useLinkLocation, useLocationLinks, useSetDeviceDefault, type KustomLocation } from "../../lib/api"
 import { sdk } from "../../lib/sdk"
 import { DeviceSelect, NONE } from "../device-select"
 import { EmptyState, SectionHeader } from "../section"
@@ -16,11 +16,15 @@ export const LocationsSection = () => {
     queryKey: ["kustom-ipp", "medusa-stock-locations"],
     queryFn: () => sdk.admin.stockLocation.list({ limit: 100, fields: "id,name" }),
   })
-  const link = useLinkLocation()
+  // Asked only when Kustom's list failed: the stored links then still say what is linked.
+  const storedLinks = useLocationLinks({ enabled: locations.isError })
   const setDefault = useSetDeviceDefault()
   const all = locations.data?.locations ?? []
   const allDevices = devices.data?.devices ?? []
-  const linkOf = (stockLocationId: string) => all.find((location) => location.stock_location_ids.includes(stockLocationId))?.id ?? NONE
+  const devicesUnavailable = devices.isError && !devices.data
+  // The link as stored in Medusa (not worked out from Kustom's list, which may not have it).
+  const linkOf = (stockLocationId: string) =>
+    (locations.data?.links ?? storedLinks.data?.links)?.find((row) => row.stock_location_id === stockLocationId)?.kustom_location_id ?? NONE
 
   return (
     <Container className="divide-y p-0" data-testid="kustom-locations">
@@ -59,9 +63,14 @@ export const LocationsSection = () => {
                   <Table.Cell>{here.length}</Table.Cell>
                   <Table.Cell className="py-2">
                     <DeviceSelect
+                      // The devices here are offered first; a default elsewhere is still named from the full list.
                       devices={here.length ? here : allDevices}
+                      allDevices={allDevices}
+                      devicesUnavailable={devicesUnavailable}
+                      devicesLoading={devices.isPending}
                       value={location.default_device_id}
                       noneLabel="No default"
+                      aria-label={`Default device for ${location.name}`}
                       disabled={setDefault.isPending}
                       data-testid={`location-default-${location.id}`}
                       onChange={(deviceId) =>
@@ -103,32 +112,21 @@ export const LocationsSection = () => {
                   <Text size="small">{stockLocation.name}</Text>
                 </Table.Cell>
                 <Table.Cell className="w-[40%] py-2">
-                  <Select
-                    size="small"
-                    value={linkOf(stockLocation.id)}
-                    disabled={link.isPending || !all.length}
-                    onValueChange={(value) =>
-                      link.mutate(
-                        { stock_location_id: stockLocation.id, kustom_location_id: value === NONE ? null : value },
-                        {
-                          onSuccess: () => toast.success(value === NONE ? `${stockLocation.name} unlinked` : `${stockLocation.name} linked`),
-                          onError: (error) => toast.error("Could not link the location", { description: errorMessage(error) }),
-                        }
-                      )
-                    }
-                  >
-                    <Select.Trigger data-testid={`stock-location-select-${stockLocation.id}`}>
-                      <Select.Value />
-                    </Select.Trigger>
-                    <Select.Content>
-                      <Select.Item value={NONE}>Not linked</Select.Item>
-                      {all.map((location) => (
-                        <Select.Item key={location.id} value={location.id}>
-                          {location.name}
-                        </Select.Item>
-                      ))}
-                    </Select.Content>
-                  </Select>
+                  {locations.data ? (
+                    <LinkSelect stockLocation={stockLocation} kustomLocations={all} linked={linkOf(stockLocation.id)} />
+                  ) : storedLinks.data ? (
+                    // Kustom's list is unavailable, the stored link is not: shown by id, not to be changed now.
+                    <Text size="small" className="text-ui-fg-subtle" data-testid={`stock-location-link-stored-${stockLocation.id}`}>
+                      {linkOf(stockLocation.id) === NONE
+                        ? "Not linked"
+                        : `Linked to Kustom location ${linkOf(stockLocation.id)} (Kustom's locations could not be loaded, so it cannot be changed now)`}
+                    </Text>
+                  ) : (
+                    // Never "Not linked" when the links could not be read: the link may well exist.
+                    <Text size="small" className="text-ui-fg-subtle" data-testid={`stock-location-link-unknown-${stockLocation.id}`}>
+                      {locations.isPending ? "Loading…" : "Link not shown: Kustom's locations could not be loaded."}
+                    </Text>
+                  )}
                 </Table.Cell>
               </Table.Row>
             ))}
@@ -136,5 +134,53 @@ export const LocationsSection = () => {
         </Table>
       )}
     </Container>
+  )
+}
+
+/** The Kustom location a stock location is linked to (the stored link), to change or remove it. */
+const LinkSelect = ({
+  stockLocation,
+  kustomLocations,
+  linked,
+}: {
+  stockLocation: { id: string; name: string }
+  kustomLocations: KustomLocation[]
+  linked: string
+}) => {
+  const link = useLinkLocation()
+  const unlisted = linked !== NONE && !kustomLocations.some((location) => location.id === linked)
+  return (
+    <Select
+      size="small"
+      value={linked}
+      disabled={link.isPending || !kustomLocations.length}
+      onValueChange={(value) =>
+        link.mutate(
+          { stock_location_id: stockLocation.id, kustom_location_id: value === NONE ? null : value },
+          {
+            onSuccess: () => toast.success(value === NONE ? `${stockLocation.name} unlinked` : `${stockLocation.name} linked`),
+            onError: (error) => toast.error("Could not link the location", { description: errorMessage(error) }),
+          }
+        )
+      }
+    >
+      <Select.Trigger aria-label={`Kustom location for ${stockLocation.name}`} data-testid={`stock-location-select-${stockLocation.id}`}>
+        <Select.Value />
+      </Select.Trigger>
+      <Select.Content>
+        <Select.Item value={NONE}>Not linked</Select.Item>
+        {kustomLocations.map((location) => (
+          <Select.Item key={location.id} value={location.id}>
+            {location.name}
+          </Select.Item>
+        ))}
+        {unlisted && (
+          // Linked to a location Kustom does not list (any more): named by its id.
+          <Select.Item value={linked} disabled>
+            Kustom location {linked} (not found in Kustom)
+          </Select.Item>
+        )}
+      </Select.Content>
+    </Select>
   )
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals"
-import { describeFailure, eventLabel, formatAgo, formatCountdown, formatMinor, groupCode, platformLabel } from "../format"
+import { describeFailure, eventLabel, formatAgo, formatCountdown, formatMinor, groupCode, kustomStatusLabel, platformLabel } from "../format"
 
 /** Intl may use narrow or plain no-break spaces. */
 const plain = (text: string) => text.replace(/\s/g, " ")
@@ -20,6 +20,18 @@ describe("admin formatting", () => {
     expect(formatCountdown("2026-12-04T12:00:00Z", now)).toBe("7 days")
   })
 
+  it("reads a countdown of days as a person would: a 7-day code says 7 days until fewer than 6.5 remain", () => {
+    const expiry = Date.parse("2026-12-04T12:00:00Z")
+    const at = (daysLeft: number) => formatCountdown("2026-12-04T12:00:00Z", expiry - daysLeft * 86_400_000)
+    // One second after it was made (the drawer's countdown starts there).
+    expect(at(7 - 1 / 86_400)).toBe("7 days")
+    expect(at(6.6)).toBe("7 days")
+    expect(at(6.4)).toBe("6 days")
+    expect(at(2.6)).toBe("3 days")
+    expect(at(2)).toBe("2 days")
+    expect(formatCountdown("2026-12-04T12:00:00Z", expiry - 47 * 3_600_000)).toBe("47:00:00")
+  })
+
   it("says how long ago", () => {
     const now = Date.parse("2026-11-27T12:00:00Z")
     expect(formatAgo(null, now)).toBe("never")
@@ -35,5 +47,8 @@ describe("admin formatting", () => {
     expect(describeFailure("SOMETHING_NEW")).toBe("Something new")
     expect(describeFailure(null)).toBeNull()
     expect(eventLabel("ipp.session.activated")).toBe("Clerk chose a payment method")
+    expect(kustomStatusLabel("CAPTURED")).toBe("Captured")
+    expect(kustomStatusLabel("PART_CAPTURED")).toBe("Partly captured")
+    expect(kustomStatusLabel("SOMETHING_NEW")).toBe("Something new")
   })
 })

@@ -3,6 +3,17 @@ import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/util
 import type { LinkLocationBody } from "../validators"
 import { kustomCall, kustomModule } from "../helpers"
 
+export type LocationLinksResponse = { links: { stock_location_id: string; kustom_location_id: string }[] }
+
+/**
+ * The stored links between Medusa stock locations and Kustom locations, without asking Kustom:
+ * what the admin shows for each stock location while Kustom's own list cannot be had.
+ */
+export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<LocationLinksResponse>) => {
+  const links = await kustomModule(req.scope).settings.listLocationLinks()
+  res.json({ links: links.map(({ stock_location_id, kustom_location_id }) => ({ stock_location_id, kustom_location_id })) })
+}
+
 /** Links a Medusa stock location to a Kustom location (or unlinks it with `kustom_location_id: null`). */
 export const POST = async (req: AuthenticatedMedusaRequest<LinkLocationBody>, res: MedusaResponse) => {
   const { stock_location_id, kustom_location_id } = req.validatedBody
