@@ -220,6 +220,13 @@ medusaIntegrationTestRunner({
         expect(after.enrollments).toEqual([
           expect.objectContaining({ enrollment_id: created.enrollment.enrollment_id, status: "CONSUMED", device_id: device.id, device_name: "Till 2" }),
         ])
+
+        // Once its device is removed, the code is still listed as used (not expired, nor waiting again).
+        await api.delete(`/admin/kustom-ipp/devices/${device.id}`, { headers })
+        const { data: afterRemoval } = await api.get("/admin/kustom-ipp/enrollments", { headers })
+        expect(afterRemoval.enrollments).toEqual([
+          expect.objectContaining({ enrollment_id: created.enrollment.enrollment_id, status: "CONSUMED", device_id: device.id, device_name: null }),
+        ])
       } finally {
         options.merchantId = MERCHANT_ID
       }

@@ -132,5 +132,27 @@ medusaIntegrationTestRunner({
       expect(toMinorUnits(after.order.summary.transaction_total, "sek")).toBe(kustomOrder.captured_amount)
       expect((await kustom.orders.get(session.order_id as string)).captured_amount).toBe(kustomOrder.captured_amount)
     })
+
+    it("records nothing on an order cancelled in Medusa while its payment was on the device, and says to refund it", async () => {
+      const draft = await createDraftOrder(api, store, headers)
+      const device = await kustom.playground.createDevice({ name: "Counter 4" })
+      const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
+      const kustomSessionId: string = sent.payment.kustom_session_id
+      await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
+      await api.post(`/admin/orders/${draft.id}/cancel`, {}, { headers })
+
+      await kustom.playground.simulateTap(kustomSessionId)
+      await waitFor(async () => {
+        const callbacks = await finalizedCallbacks(kustomSessionId)
+        return callbacks.length === 1 && callbacks[0].status === "processed" ? true : undefined
+      }, "the finalized callback to be processed")
+
+      const { order, payments } = await readOrder(draft.id)
+      expect(order.status).toBe("canceled")
+      expect(payments).toHaveLength(0)
+      const { data: view } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
+      expect(view.payment).toMatchObject({ status: "error", kustom_status: "FINALIZED" })
+      expect(view.payment.problem).toMatch(new RegExp(`^Paid \\d+ SEK \\(minor units\\) on the device after order ${draft.id} was cancelled in Medusa\\. Nothing was recorded on it: refund the payment in Kustom`))
+    })
   },
 })

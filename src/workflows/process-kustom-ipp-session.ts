@@ -198,6 +198,15 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
   // other means while the session was on the device still has this payment pending.
   const authorized = paymentSession.status === PaymentSessionStatus.AUTHORIZED || paymentSession.status === PaymentSessionStatus.CAPTURED
   if (sale.completed && authorized) return { ...base, outcome: "already_ordered", order_id: sale.orderId }
+  if (sale.completed && sale.orderCancelled) {
+    // Converted, then cancelled in Medusa while the payment waited on the device: nothing to
+    // record it on (Medusa refuses payments on a cancelled order), so a person decides.
+    const problem =
+      `Paid ${session.order_amount} ${session.purchase_currency} (minor units) on the device after order ` +
+      `${sale.orderId ?? "(unknown)"} was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom` +
+      `${session.order_id ? ` (order ${session.order_id})` : ""}.`
+    return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
+  }
   if (sale.completed && sale.ref.kind === "cart") {
     // The cart became an order with another payment: this money belongs to no order.
     const problem =

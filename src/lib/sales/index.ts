@@ -30,6 +30,8 @@ export type SaleState = {
   completed: boolean
   /** The order id, when the sale already became one. */
   orderId: string | null
+  /** Whether that order was cancelled (a draft order converted, then cancelled, in Medusa). */
+  orderCancelled?: boolean
   /** The sale's total now (major units), to compare with what was paid. */
   total: BigNumberInput
 }
@@ -177,7 +179,7 @@ export async function loadSaleState(
   return { paymentSession, ref: { kind: target.sale_kind, id: target.sale_id }, ...sale }
 }
 
-type SaleProgress = Pick<SaleState, "completed" | "orderId" | "total">
+type SaleProgress = Pick<SaleState, "completed" | "orderId" | "orderCancelled" | "total">
 
 async function loadCartState(container: MedusaContainer, cartId: string): Promise<SaleProgress | null> {
   const cart = await readCartWithTotals(container.resolve<ICartModuleService>(Modules.CART), cartId, ["id", "completed_at"])
@@ -193,7 +195,12 @@ async function loadDraftOrderState(container: MedusaContainer, orderId: string):
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const {
     data: [order],
-  } = await query.graph({ entity: "order", fields: ["id", "total", "is_draft_order"], filters: { id: orderId } })
+  } = await query.graph({ entity: "order", fields: ["id", "total", "is_draft_order", "status"], filters: { id: orderId } })
   if (!order) return null
-  return { completed: !order.is_draft_order, orderId: order.is_draft_order ? null : order.id, total: order.total as BigNumberInput }
+  return {
+    completed: !order.is_draft_order,
+    orderId: order.is_draft_order ? null : order.id,
+    orderCancelled: !order.is_draft_order && order.status === "canceled",
+    total: order.total as BigNumberInput,
+  }
 }

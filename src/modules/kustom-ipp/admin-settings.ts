@@ -202,6 +202,15 @@ export class AdminSettings {
     }))
   }
 
+  /**
+   * Keeps that a code created here was used, and by which device: the device carries the code's
+   * `ref` only while it exists, so this is written before it is removed.
+   */
+  async markEnrollmentUsed(ref: string, deviceId: string): Promise<void> {
+    const [row] = await this.service.listKustomIppEnrollmentCodes({ id: ref }, { select: ["id"] })
+    if (row) await this.service.updateKustomIppEnrollmentCodes({ id: row.id, status: "CONSUMED", device_id: deviceId })
+  }
+
   async markEnrollmentCancelled(enrollmentId: string): Promise<void> {
     const [row] = await this.service.listKustomIppEnrollmentCodes({ enrollment_id: enrollmentId }, { select: ["id"] })
     if (row) await this.service.updateKustomIppEnrollmentCodes({ id: row.id, status: "CANCELLED" })

@@ -21,7 +21,7 @@ function session(status: SessionStatus, extra: Partial<Session> = {}): Session {
   } as Session
 }
 
-function sale(overrides: { data?: Record<string, unknown>; status?: string; total?: number; completed?: boolean; kind?: "cart" | "draft_order"; provider?: string } = {}): SaleState {
+function sale(overrides: { data?: Record<string, unknown>; status?: string; total?: number; completed?: boolean; cancelled?: boolean; kind?: "cart" | "draft_order"; provider?: string } = {}): SaleState {
   return {
     paymentSession: {
       id: "payses_1",
@@ -35,6 +35,7 @@ function sale(overrides: { data?: Record<string, unknown>; status?: string; tota
     ref: { kind: overrides.kind ?? "cart", id: "cart_1" },
     completed: overrides.completed ?? false,
     orderId: overrides.completed ? "order_1" : null,
+    orderCancelled: overrides.cancelled ?? false,
     total: overrides.total ?? 125,
   }
 }
@@ -77,6 +78,18 @@ describe("planSessionOutcome", () => {
     }
     // Still open on the device: nothing to record yet.
     expect(plan(session("CREATED"), { sale: sale({ kind: "draft_order", completed: true }) })).toMatchObject({ action: "none", outcome: "unchanged" })
+  })
+
+  it("flags money taken for a draft order converted and then cancelled while the payment was on the device", () => {
+    const result = plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true }) })
+    expect(result).toMatchObject({ action: "record", outcome: "unmatched", status: PaymentSessionStatus.ERROR, order_id: "order_1", event: KUSTOM_IPP_EVENTS.UNMATCHED })
+    expect(result.data?.problem).toBe(
+      "Paid 12500 SEK (minor units) on the device after order order_1 was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom (order om_1)."
+    )
+    // Paid with this payment before it was cancelled: that is an order like any other.
+    expect(plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true, status: "captured" }) })).toMatchObject({
+      outcome: "already_ordered",
+    })
   })
 
   it("records no money on a converted draft order whose total differs from what was paid, and says why", () => {

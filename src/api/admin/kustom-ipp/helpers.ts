@@ -147,6 +147,7 @@ export async function listEnrollmentViews(
     if (typeof ref === "string") deviceByRef.set(ref, device)
   }
   const localByEnrollment = new Map(local.map((row) => [row.enrollment_id, row]))
+  const localByRef = new Map(local.map((row) => [row.id, row]))
   const now = Date.now()
 
   const view = (
@@ -157,7 +158,8 @@ export async function listEnrollmentViews(
     return {
       ...enrollment,
       location_name: enrollment.location_id ? (locationNames.get(enrollment.location_id)?.name ?? null) : null,
-      device_id: device?.id ?? null,
+      // A removed device is gone from Kustom's list; the code keeps the id of the device it became.
+      device_id: device?.id ?? (typeof ref === "string" ? localByRef.get(ref)?.device_id : null) ?? null,
       device_name: device?.name ?? null,
       created_here: localByEnrollment.has(enrollment.enrollment_id),
     }
@@ -194,8 +196,15 @@ export async function listEnrollmentViews(
     enrollments = local
       .map((row) => {
         const device = deviceByRef.get(row.id)
+        // A code whose device was removed since is known to be used from its row (see the device DELETE).
         const status: EnrollmentView["status"] =
-          row.status === "CANCELLED" ? "CANCELLED" : device ? "CONSUMED" : row.expires_at.getTime() <= now ? "EXPIRED" : "PENDING"
+          row.status === "CANCELLED" || row.status === "CONSUMED"
+            ? row.status
+            : device
+              ? "CONSUMED"
+              : row.expires_at.getTime() <= now
+                ? "EXPIRED"
+                : "PENDING"
         return view(
           {
             enrollment_id: row.enrollment_id,

@@ -1,7 +1,7 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
 import type { UpdateDeviceBody } from "../../validators"
-import { byId, kustomCall, kustomModule, listLocations, toDeviceView, type DeviceView } from "../../helpers"
+import { byId, ENROLLMENT_REF_KEY, kustomCall, kustomModule, listLocations, toDeviceView, type DeviceView } from "../../helpers"
 
 function deviceNotFound(deviceId: string) {
   return (error: unknown) => {
@@ -35,11 +35,18 @@ export const POST = async (req: AuthenticatedMedusaRequest<UpdateDeviceBody>, re
   res.json({ device: toDeviceView(device, byId(locations)) })
 }
 
-/** Unregisters the device; Kustom cancels its open payments. It stops being anyone's default. */
+/**
+ * Unregisters the device; Kustom cancels its open payments. It stops being anyone's default, and
+ * the enrollment code it was registered with stays "used" (the device's metadata said so, and
+ * goes with it).
+ */
 export const DELETE = async (req: AuthenticatedMedusaRequest, res: MedusaResponse) => {
   const kustom = kustomModule(req.scope)
   const deviceId = req.params.id
+  const device = await kustomCall("reading the device", () => kustom.client.devices.get(deviceId)).catch(deviceNotFound(deviceId))
   await kustomCall("removing the device", () => kustom.client.devices.delete(deviceId)).catch(deviceNotFound(deviceId))
   await kustom.settings.forgetDevice(deviceId)
+  const ref = device.metadata?.[ENROLLMENT_REF_KEY]
+  if (typeof ref === "string") await kustom.settings.markEnrollmentUsed(ref, deviceId)
   res.json({ id: deviceId, object: "kustom_ipp_device", deleted: true })
 }
