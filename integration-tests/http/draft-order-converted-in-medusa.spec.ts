@@ -62,6 +62,15 @@ medusaIntegrationTestRunner({
       return kustomIpp.listKustomIppCallbacks({ kustom_session_id: kustomSessionId, event_type: "ipp.session.finalized" })
     }
 
+    /** The clerk's tap, and the store done with the finalized callback it brings. */
+    async function tapAndProcess(kustomSessionId: string) {
+      await kustom.playground.simulateTap(kustomSessionId)
+      await waitFor(async () => {
+        const callbacks = await finalizedCallbacks(kustomSessionId)
+        return callbacks.length === 1 && callbacks[0].status === "processed" ? true : undefined
+      }, "the finalized callback to be processed")
+    }
+
     it("records the payment on a draft order converted in Medusa while it was on the device, once", async () => {
       const draft = await createDraftOrder(api, store, headers)
       const device = await kustom.playground.createDevice({ name: "Counter 3" })
@@ -74,11 +83,7 @@ medusaIntegrationTestRunner({
       expect(converted.status).toBe(200)
       expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CREATED")
 
-      await kustom.playground.simulateTap(kustomSessionId)
-      await waitFor(async () => {
-        const callbacks = await finalizedCallbacks(kustomSessionId)
-        return callbacks.length === 1 && callbacks[0].status === "processed" ? true : undefined
-      }, "the finalized callback to be processed")
+      await tapAndProcess(kustomSessionId)
       const { order, payments } = await readOrder(draft.id)
 
       const session = await kustom.sessions.get(kustomSessionId)
@@ -141,11 +146,7 @@ medusaIntegrationTestRunner({
       await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
       await api.post(`/admin/orders/${draft.id}/cancel`, {}, { headers })
 
-      await kustom.playground.simulateTap(kustomSessionId)
-      await waitFor(async () => {
-        const callbacks = await finalizedCallbacks(kustomSessionId)
-        return callbacks.length === 1 && callbacks[0].status === "processed" ? true : undefined
-      }, "the finalized callback to be processed")
+      await tapAndProcess(kustomSessionId)
 
       const { order, payments } = await readOrder(draft.id)
       expect(order.status).toBe("canceled")
