@@ -138,7 +138,7 @@ medusaIntegrationTestRunner({
       expect((await kustom.orders.get(session.order_id as string)).captured_amount).toBe(kustomOrder.captured_amount)
     })
 
-    it("records nothing on an order cancelled in Medusa while its payment was on the device, and says to refund it", async () => {
+    it("takes the payment off the device when the converted order is cancelled in Medusa", async () => {
       const draft = await createDraftOrder(api, store, headers)
       const device = await kustom.playground.createDevice({ name: "Counter 4" })
       const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
@@ -146,7 +146,34 @@ medusaIntegrationTestRunner({
       await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
       await api.post(`/admin/orders/${draft.id}/cancel`, {}, { headers })
 
-      await tapAndProcess(kustomSessionId)
+      await waitFor(async () => ((await kustom.sessions.get(kustomSessionId)).status === "CANCELLED" ? true : undefined), "the session withdrawn")
+      await waitFor(async () => {
+        const { data: view } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
+        return view.payment?.status === "canceled" ? view : undefined
+      }, "the payment recorded as cancelled")
+      expect((await readOrder(draft.id)).payments).toHaveLength(0)
+    })
+
+    it("records nothing on an order cancelled in Medusa when the payment could not be taken off the device, and says to refund it", async () => {
+      const draft = await createDraftOrder(api, store, headers)
+      const device = await kustom.playground.createDevice({ name: "Counter 5" })
+      const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
+      const kustomSessionId: string = sent.payment.kustom_session_id
+      await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
+      // Kustom does not take the cancel: the payment stays on the device, and the clerk takes it.
+      fixture.playground.injectFault({ path: `/ipp/v1/sessions/${kustomSessionId}/cancel`, status: 503 })
+      try {
+        await api.post(`/admin/orders/${draft.id}/cancel`, {}, { headers })
+        await waitFor(
+          async () => (fixture.playground.requests().filter((request) => request.path === `/ipp/v1/sessions/${kustomSessionId}/cancel`).length ? true : undefined),
+          "the withdrawal tried"
+        )
+        expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CREATED")
+        // Tapped while the fault still stands: no retried cancel can win the race.
+        await tapAndProcess(kustomSessionId)
+      } finally {
+        fixture.playground.clearFaults()
+      }
 
       const { order, payments } = await readOrder(draft.id)
       expect(order.status).toBe("canceled")
