@@ -13,7 +13,9 @@ export const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD80
  * stored, and halves of a character (unpaired UTF-16 surrogates, which PostgreSQL cannot keep).
  * Zero-width joiners and marks stay allowed: emoji sequences and right-to-left names use them.
  */
-const REFUSED_CHARACTERS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
+export type CharacterRule = { pattern: RegExp; reason: string }
+
+const REFUSED_CHARACTERS: ReadonlyArray<CharacterRule> = [
   { pattern: /[\u0000-\u001F\u007F-\u009F]/, reason: "control characters such as line breaks, tabs or NUL" },
   { pattern: /[\u2028\u2029]/, reason: "line or paragraph separators" },
   { pattern: /[\u202A-\u202E\u2066-\u2069]/, reason: "invisible characters that change the direction text is shown in" },
@@ -22,7 +24,12 @@ const REFUSED_CHARACTERS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
 
 /** Why `value` cannot be stored, with the first offending character and where it is; or null. */
 export function refusedCharacterMessage(value: string): string | null {
-  for (const { pattern, reason } of REFUSED_CHARACTERS) {
+  return firstBrokenRule(value, REFUSED_CHARACTERS)
+}
+
+/** The first of `rules` that `value` breaks, as `must not contain … (found U+… at character n)`; or null. */
+export function firstBrokenRule(value: string, rules: ReadonlyArray<CharacterRule>): string | null {
+  for (const { pattern, reason } of rules) {
     const index = value.search(pattern)
     if (index < 0) continue
     const code = `U+${value.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0")}`

@@ -1,7 +1,7 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
 import { collectionPaymentSessions, isCollecting } from "../../lib/in-store-payments/collecting"
-import { refusedCharacterMessage, UNPAIRED_SURROGATE } from "../../lib/text"
+import { firstBrokenRule, refusedCharacterMessage, UNPAIRED_SURROGATE, type CharacterRule } from "../../lib/text"
 import { clerkIsCollecting } from "../../providers/pay-in-store/errors"
 import { PROVIDER_ID_PREFIX } from "../../providers/pay-in-store/payment-data"
 import { assertDeviceRegistered } from "../admin/kustom-ipp/helpers"
@@ -11,7 +11,7 @@ import { describeValue } from "../admin/kustom-ipp/request-body"
 const MAX_DEVICE_ID_LENGTH = 200
 
 /** Characters PostgreSQL cannot keep in a payment session's `data` (jsonb), each with what to tell the sender. */
-const UNSTORABLE_CHARACTERS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
+const UNSTORABLE_CHARACTERS: ReadonlyArray<CharacterRule> = [
   { pattern: /\u0000/, reason: "NUL characters" },
   { pattern: UNPAIRED_SURROGATE, reason: "half of a character (an unpaired surrogate)" },
 ]
@@ -21,13 +21,7 @@ function invalid(message: string): MedusaError {
 }
 
 function unstorableCharacterMessage(value: string): string | null {
-  for (const { pattern, reason } of UNSTORABLE_CHARACTERS) {
-    const index = value.search(pattern)
-    if (index < 0) continue
-    const code = `U+${value.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0")}`
-    return `must not contain ${reason} (found ${code} at character ${index + 1})`
-  }
-  return null
+  return firstBrokenRule(value, UNSTORABLE_CHARACTERS)
 }
 
 /**
