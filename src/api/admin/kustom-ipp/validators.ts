@@ -10,8 +10,8 @@ import { describeValue } from "./request-body"
 
 /**
  * Text a person typed or picked: trimmed, not empty, at most `max` characters, without the
- * characters above. `expected` says what the field must hold (`a device id (text)`), `required` what
- * to send when it is missing.
+ * characters `refusedCharacterMessage` refuses (src/lib/text.ts). `expected` says what the field
+ * must hold (`a device id (text)`), `required` what to send when it is missing.
  */
 function text(expected: string, required: string, max: number) {
   return z
