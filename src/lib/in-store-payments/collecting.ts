@@ -9,11 +9,13 @@ import type { SessionStatus } from "../kustom-ipp"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
 import { PROVIDER_ID_PREFIX, readPaymentData } from "../../providers/pay-in-store/payment-data"
+import type { PaymentSessionRow as SalePaymentSessionRow } from "../sales"
 
-export type PaymentSessionRow = { provider_id: string; status: string; data: Record<string, unknown> | null }
+/** What {@link isCollecting} reads of a payment session. */
+export type PaymentSessionRow = Pick<SalePaymentSessionRow, "provider_id" | "status" | "data">
 
 /** The payment session fields {@link isCollecting} reads, for a query under `prefix` (e.g. `payment_collection.`). */
-export function collectingFields(prefix: string): string[] {
+function collectingFields(prefix: string): string[] {
   return ["provider_id", "status", "data"].map((field) => `${prefix}payment_sessions.${field}`)
 }
 

@@ -164,9 +164,9 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     const currency = order.purchase_currency
     // Whether this refund returns all that was captured matters only for an amount with
     // fractions of a minor unit (see toExactMinorUnits), so Medusa's books are read only then.
-    const completes = async () => (refundId ? (await readMedusaRefund(refundId)).completes : false)
     const amount =
-      exactMinorUnits(input.amount, currency) ?? toExactMinorUnits("refund", input.amount, currency, await completes())
+      exactMinorUnits(input.amount, currency) ??
+      toExactMinorUnits("refund", input.amount, currency, refundId ? await refundCompletesPayment(refundId) : false)
     const refundable = order.captured_amount - order.refunded_amount
     if (amount > refundable) {
       throw new MedusaError(
@@ -509,7 +509,7 @@ function toExactMinorUnits(doing: "capture" | "refund", amount: BigNumberInput, 
   )
 }
 
-type MedusaMoneyMovement = { amount: BigNumberInput; currency_code: string; completes: boolean }
+type MedusaCapture = { amount: BigNumberInput; currency_code: string; completes: boolean }
 
 function paymentModule(): IPaymentModuleService {
   return appContainer.resolve<IPaymentModuleService>(Modules.PAYMENT)
@@ -520,7 +520,7 @@ function sum(rows: { raw_amount?: unknown; amount: BigNumberInput }[] | undefine
 }
 
 /** The capture Medusa has just recorded, and whether it captures the rest of the payment. */
-async function readMedusaCapture(captureId: string): Promise<MedusaMoneyMovement> {
+async function readMedusaCapture(captureId: string): Promise<MedusaCapture> {
   const payments = paymentModule()
   const [capture] = await payments.listCaptures({ id: captureId }, { select: ["id", "amount", "raw_amount"], relations: ["payment"] })
   if (!capture?.payment) {
@@ -538,17 +538,13 @@ async function readMedusaCapture(captureId: string): Promise<MedusaMoneyMovement
   }
 }
 
-/** The refund Medusa has just recorded, and whether it returns all that was captured. */
-async function readMedusaRefund(refundId: string): Promise<MedusaMoneyMovement> {
+/** Whether the refund Medusa has just recorded returns all that was captured of its payment. */
+async function refundCompletesPayment(refundId: string): Promise<boolean> {
   const payments = paymentModule()
-  const [refund] = await payments.listRefunds({ id: refundId }, { select: ["id", "amount", "raw_amount"], relations: ["payment"] })
-  if (!refund?.payment) return { amount: 0, currency_code: "", completes: false }
+  const [refund] = await payments.listRefunds({ id: refundId }, { select: ["id"], relations: ["payment"] })
+  if (!refund?.payment) return false
   const payment = await payments.retrievePayment(refund.payment.id, { select: ["id", "currency_code"], relations: ["captures", "refunds"] })
-  return {
-    amount: (refund as unknown as { raw_amount?: BigNumberInput }).raw_amount ?? refund.amount,
-    currency_code: payment.currency_code,
-    completes: toMinorUnits(sum(payment.refunds as never), payment.currency_code) >= toMinorUnits(sum(payment.captures as never), payment.currency_code),
-  }
+  return toMinorUnits(sum(payment.refunds as never), payment.currency_code) >= toMinorUnits(sum(payment.captures as never), payment.currency_code)
 }
 
 function orderAmounts(order: Order): Partial<KustomIppPaymentData> {
