@@ -227,6 +227,10 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await shot(device, "device-session")
     await device.getByTestId("card-button").click()
     await waitForPhase("active")
+    // The clerk is collecting: sending again is not offered (the server would refuse it).
+    await admin.getByTestId("pay-in-store-collecting").waitFor()
+    expect(await admin.getByTestId("pay-in-store-resend").count()).toBe(0)
+    expect(await admin.getByTestId("pay-in-store-form").count()).toBe(0)
     await shot(admin, "payment-method-chosen")
     // A first card is declined; the clerk tries another one in the same session.
     await device.getByTestId("decline-button").click()
@@ -291,6 +295,8 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await admin.getByTestId("pay-in-store-device-select").getByText(DEVICE_NAME).waitFor({ timeout: 15_000 })
     await admin.getByTestId("pay-in-store-send").click()
     await waitForPhase("on_device")
+    // Waiting on the device, untouched: it can still be sent elsewhere.
+    expect(await admin.getByTestId("pay-in-store-resend").count()).toBe(1)
 
     await waitForDeviceScreen("session")
     await device.getByTestId("decline-button").click()
@@ -299,6 +305,7 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await shot(device, "device-declined")
     await waitForPhase("declined")
     expect(await admin.getByTestId("pay-in-store-decline").textContent()).toContain("Insufficient funds")
+    expect(await admin.getByTestId("pay-in-store-resend").count()).toBe(0)
     await shot(admin, "admin-declined")
 
     // Cancel from the admin: the phone stops asking.

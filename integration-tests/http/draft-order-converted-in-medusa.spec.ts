@@ -180,7 +180,22 @@ medusaIntegrationTestRunner({
       expect(payments).toHaveLength(0)
       const { data: view } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
       expect(view.payment).toMatchObject({ status: "error", kustom_status: "FINALIZED" })
-      expect(view.payment.problem).toMatch(new RegExp(`^Paid \\d+ SEK \\(minor units\\) on the device after order ${draft.id} was cancelled in Medusa\\. Nothing was recorded on it: refund the payment in Kustom`))
+      expect(view.payment.problem).toMatch(new RegExp(`^Paid \\d+\\.\\d{2} SEK on the device after order ${draft.id} was cancelled in Medusa\\. Nothing was recorded on it: refund the payment in Kustom`))
+
+      // The order's own page says so too: the money is on no payment of the order.
+      const { data: onOrder } = await api.get(`/admin/kustom-ipp/orders/${draft.id}/payment`, { headers })
+      expect(onOrder.payments).toEqual([])
+      expect(onOrder.problems).toEqual([
+        expect.objectContaining({
+          payment_session_id: view.payment.payment_session_id,
+          kustom_session_id: kustomSessionId,
+          kustom_order_id: (await kustom.sessions.get(kustomSessionId)).order_id,
+          currency_code: "sek",
+          currency_exponent: 2,
+          device_id: device.id,
+          problem: view.payment.problem,
+        }),
+      ])
     })
   },
 })

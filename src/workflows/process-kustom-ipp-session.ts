@@ -14,7 +14,7 @@ import { KustomIppApiError, type Session, type SessionStatus } from "../lib/kust
 import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
 import type KustomIppModuleService from "../modules/kustom-ipp/service"
 import { loadSaleState, type SaleState } from "../lib/sales"
-import { toMinorUnits } from "../lib/session-mapping"
+import { formatMinorUnits, toMinorUnits } from "../lib/session-mapping"
 import {
   parseMerchantData,
   PROVIDER_ID_PREFIX,
@@ -202,7 +202,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
     // Converted, then cancelled in Medusa while the payment waited on the device: nothing to
     // record it on (Medusa refuses payments on a cancelled order), so a person decides.
     const problem =
-      `Paid ${session.order_amount} ${session.purchase_currency} (minor units) on the device after order ` +
+      `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after order ` +
       `${sale.orderId ?? "(unknown)"} was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom` +
       `${session.order_id ? ` (order ${session.order_id})` : ""}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
@@ -210,7 +210,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
   if (sale.completed && sale.ref.kind === "cart") {
     // The cart became an order with another payment: this money belongs to no order.
     const problem =
-      `Paid ${session.order_amount} ${session.purchase_currency} (minor units) on the device after the cart became order ` +
+      `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after the cart became order ` +
       `${sale.orderId ?? "(unknown)"} without this payment. Nothing was recorded on the order: refund the payment in Kustom` +
       `${session.order_id ? ` (order ${session.order_id})` : ""}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
@@ -224,8 +224,8 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
       ? `The draft order was converted in Medusa meanwhile; the payment was not recorded on it`
       : `No order was created`
     const problem =
-      `Paid ${session.order_amount} ${session.purchase_currency} (minor units) on the device, but the payment is for ` +
-      `${expected} ${currency.toUpperCase()} and the sale now totals ${saleTotal}. ${consequence}: refund the payment in Kustom or take the difference.`
+      `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device, but the payment is for ` +
+      `${formatMinorUnits(expected, currency)} and the sale now totals ${formatMinorUnits(saleTotal, currency)}. ${consequence}: refund the payment in Kustom or take the difference.`
     return flag("amount_mismatch", KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH, problem, sale.completed ? { order_id: sale.orderId } : {})
   }
   if (sale.completed) {

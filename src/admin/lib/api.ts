@@ -124,6 +124,18 @@ export type OrderInStorePayment = {
   callbacks: CallbackEntry[]
 }
 
+/** Money taken on a device that no payment of the order records (see the order payment route). */
+export type OrderInStorePaymentProblem = {
+  payment_session_id: string
+  currency_code: string
+  currency_exponent: number
+  amount: number | null
+  device_id: string | null
+  kustom_session_id: string | null
+  kustom_order_id: string | null
+  problem: string
+}
+
 /* ---------- queries ---------- */
 
 const BASE = "/admin/kustom-ipp"
@@ -198,7 +210,7 @@ export const useDraftOrderPayment = (draftOrderId: string, refetchInterval: (dat
 export const useOrderInStorePayments = (orderId: string) =>
   useQuery({
     queryKey: kustomKeys.orderPayment(orderId),
-    queryFn: () => sdk.client.fetch<{ payments: OrderInStorePayment[] }>(`${BASE}/orders/${orderId}/payment`),
+    queryFn: () => sdk.client.fetch<{ payments: OrderInStorePayment[]; problems: OrderInStorePaymentProblem[] }>(`${BASE}/orders/${orderId}/payment`),
     // Refunds made with Medusa's own refund action show without a reload.
     refetchInterval: 5_000,
   })

@@ -1,16 +1,20 @@
 /** Formatting for the admin: money in minor units, times, countdowns, and Kustom's codes in words. */
 import { useEffect, useState } from "react"
 
-/** `amount` in minor units of `currency` (`exponent` decimals, as the server says). */
+/**
+ * `amount` in minor units of `currency` (`exponent` decimals, as the server says), written as
+ * Medusa's own cards write money (the currency's narrow symbol in the browser's locale: "kr 791.25").
+ * The integer is turned into a decimal string, not divided, so no float rounding can creep in.
+ */
 export function formatMinor(amount: number | null | undefined, currency: string, exponent?: number | null): string {
-  if (typeof amount !== "number" || !currency) return "—"
-  const digits = exponent ?? new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2
-  return new Intl.NumberFormat(undefined, {
-    style: "currency",
-    currency: currency.toUpperCase(),
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(amount / 10 ** digits)
+  if (typeof amount !== "number" || !Number.isFinite(amount) || !currency) return "—"
+  const code = currency.toUpperCase()
+  const options = { style: "currency", currency: code, currencyDisplay: "narrowSymbol" } as const
+  const digits = exponent ?? new Intl.NumberFormat([], options).resolvedOptions().maximumFractionDigits ?? 2
+  const units = String(Math.abs(Math.trunc(amount))).padStart(digits + 1, "0")
+  const decimal = `${amount < 0 ? "-" : ""}${digits ? `${units.slice(0, -digits)}.${units.slice(-digits)}` : units}`
+  // Intl formats a decimal string exactly; the cast is for TypeScript's older lib typings.
+  return new Intl.NumberFormat([], { ...options, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(decimal as unknown as number)
 }
 
 export function formatDateTime(iso: string | null | undefined): string {

@@ -77,7 +77,10 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
   const deviceName = (id: string | null | undefined) =>
     id ? unlistedDeviceLabel(id, { all: deviceList, unavailable: devices.isError && !devices.data, loading: devices.isPending }) : "—"
   const badge = BADGES[phase]
-  const showSendForm = phase === "idle" || ENDED_PHASES.includes(phase) || wantsResend
+  // While the clerk is taking the card (a declined card can be retried on the phone), sending
+  // again is refused by the server: it would pull the payment from under the clerk.
+  const clerkIsCollecting = phase === "active" || phase === "declined"
+  const showSendForm = phase === "idle" || ENDED_PHASES.includes(phase) || (wantsResend && !clerkIsCollecting)
   const amount = payment?.order_amount != null ? formatMinor(payment.order_amount, payment.currency_code, view.currency_exponent) : null
 
   const doSend = () => {
@@ -208,12 +211,17 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
                   Cancel payment
                 </Button>
               )}
-              {!wantsResend && (
+              {!wantsResend && !clerkIsCollecting && (
                 <Button size="small" variant="transparent" onClick={() => setWantsResend(true)} data-testid="pay-in-store-resend">
                   Send again…
                 </Button>
               )}
             </div>
+          )}
+          {phase === "active" && (
+            <Text size="small" className="text-ui-fg-subtle" data-testid="pay-in-store-collecting">
+              The clerk is taking the card, so the payment cannot be sent again now. Cancel it first if it must go elsewhere.
+            </Text>
           )}
         </div>
       ) : null}

@@ -1,7 +1,8 @@
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
+import { ExclamationCircleSolid } from "@medusajs/icons"
 import { Badge, Container, Heading, StatusBadge, Text } from "@medusajs/ui"
-import { useOrderInStorePayments, type OrderInStorePayment } from "../lib/api"
+import { useOrderInStorePayments, type OrderInStorePayment, type OrderInStorePaymentProblem } from "../lib/api"
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
 
 const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
@@ -111,21 +112,47 @@ const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
   )
 }
 
+/** Money taken on a device that this order does not record: what happened and what to do. */
+const PaymentProblem = ({ problem }: { problem: OrderInStorePaymentProblem }) => (
+  <div className="flex flex-col gap-y-2 px-6 py-4" role="alert" data-testid="kustom-ipp-order-problem">
+    <div className="flex items-start gap-x-2">
+      <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" />
+      <Text size="small">{problem.problem}</Text>
+    </div>
+    <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1">
+      <Row label="IPP session">{problem.kustom_session_id ?? "—"}</Row>
+      <Row label="Kustom order">{problem.kustom_order_id ?? "—"}</Row>
+    </dl>
+  </div>
+)
+
 /**
  * On an order paid in store: the device, the Kustom session and order, the amounts captured and
  * refunded in Kustom (refunds made with Medusa's own refund action reach Kustom and show here),
- * and the callbacks Kustom sent for the payment.
+ * and the callbacks Kustom sent for the payment. Money taken on a device that the order does not
+ * record (paid after the order was cancelled, or for an amount that no longer matched) is shown
+ * first, as it needs someone to act.
  */
 const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
   const { data } = useOrderInStorePayments(order.id)
   const payments = data?.payments ?? []
-  if (!payments.length) return null
+  const problems = data?.problems ?? []
+  if (!payments.length && !problems.length) return null
   return (
     <Container className="divide-y p-0" data-testid="order-in-store-payment">
       <div className="flex items-center justify-between px-6 py-4">
-        <Heading level="h2">Paid in store</Heading>
-        <Badge size="2xsmall">Kustom</Badge>
+        <Heading level="h2">{payments.length ? "Paid in store" : "In-store payment"}</Heading>
+        {problems.length ? (
+          <StatusBadge color="red" data-testid="order-payment-needs-attention">
+            Needs attention
+          </StatusBadge>
+        ) : (
+          <Badge size="2xsmall">Kustom</Badge>
+        )}
       </div>
+      {problems.map((problem) => (
+        <PaymentProblem key={problem.payment_session_id} problem={problem} />
+      ))}
       {payments.map((payment) => (
         <PaymentDetails key={payment.payment_id} payment={payment} />
       ))}

@@ -13,7 +13,7 @@ import { MathBN } from "@medusajs/framework/utils"
 import type { BigNumberInput } from "@medusajs/framework/types"
 import { divideRounded, toMinorUnits } from "./minor-units"
 
-export { currencyExponent, exactMinorUnits, fromMinorUnits, toMinorUnits } from "./minor-units"
+export { currencyExponent, exactMinorUnits, formatMinorUnits, fromMinorUnits, toMinorUnits } from "./minor-units"
 
 type TaxLine = { rate: BigNumberInput }
 

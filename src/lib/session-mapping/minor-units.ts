@@ -43,6 +43,17 @@ export function fromMinorUnits(minor: number, currencyCode: string): number {
   return MathBN.div(minor, MathBN.convert(10).pow(currencyExponent(currencyCode))).toNumber()
 }
 
+/**
+ * Minor units as a person reads them, exactly (no float division): 12500 SEK → "125.00 SEK",
+ * 1500 JPY → "1500 JPY", 12345 KWD → "12.345 KWD". For messages and logs.
+ */
+export function formatMinorUnits(minor: number, currencyCode: string): string {
+  const exponent = currencyExponent(currencyCode)
+  const digits = String(Math.abs(Math.trunc(minor))).padStart(exponent + 1, "0")
+  const major = exponent ? `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : digits
+  return `${minor < 0 ? "-" : ""}${major} ${currencyCode.toUpperCase()}`
+}
+
 /** Rounds an integer division half up (away from zero for halves), as Kustom's tax rule needs. */
 export function divideRounded(numerator: BigNumberInput, denominator: BigNumberInput): number {
   return MathBN.div(numerator, denominator).integerValue(ROUND_HALF_UP).toNumber()

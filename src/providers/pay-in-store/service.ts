@@ -39,7 +39,7 @@ import {
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
 import { chooseDefaultDevice } from "../../lib/device-defaults"
 import { loadPaymentSessionSale, type PaymentSessionSale } from "../../lib/sales"
-import { exactMinorUnits, fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
+import { exactMinorUnits, formatMinorUnits, fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
 import { clerkIsCollecting, toMedusaError } from "./errors"
@@ -147,7 +147,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     if (amount > order.remaining_authorized_amount) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        `Cannot capture ${amount} minor units of ${order.purchase_currency}: Kustom holds ${order.remaining_authorized_amount} authorized and not yet captured. Nothing was captured.`
+        `Cannot capture ${formatMinorUnits(amount, order.purchase_currency)}: Kustom holds ${formatMinorUnits(order.remaining_authorized_amount, order.purchase_currency)} authorized and not yet captured. Nothing was captured.`
       )
     }
     await this.call_("capturing the payment", () => this.client_.orders.capture(orderId, { captured_amount: amount }, { idempotencyKey: key }))
@@ -171,7 +171,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     if (amount > refundable) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        `Cannot refund ${amount} minor units of ${currency}: ${refundable} were captured and not yet refunded in Kustom.`
+        `Cannot refund ${formatMinorUnits(amount, currency)}: ${formatMinorUnits(refundable, currency)} was captured and not yet refunded in Kustom. Nothing was refunded.`
       )
     }
     // Medusa names every refund (its id); without a name two equal refunds must stay two.
@@ -308,7 +308,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     if (order.purchase_currency !== currencyCode.toUpperCase() || order.order_amount !== amountMinor) {
       throw new MedusaError(
         MedusaError.Types.INVALID_DATA,
-        `The sale's total (${order.order_amount} minor units of ${order.purchase_currency}) differs from the payment amount (${amountMinor} of ${currencyCode.toUpperCase()}). Refresh the payment collection and try again.`
+        `The sale's total (${formatMinorUnits(order.order_amount, order.purchase_currency)}) differs from the payment amount (${formatMinorUnits(amountMinor, currencyCode)}). Refresh the payment collection and try again.`
       )
     }
     const merchantData: KustomIppMerchantData = {
@@ -432,7 +432,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     if (data.order_amount !== undefined && session.order_amount !== data.order_amount) {
       return {
         status: PaymentSessionStatus.ERROR,
-        data: { ...next, problem: `Kustom reports ${session.order_amount} minor units paid; ${data.order_amount} were expected` },
+        data: { ...next, problem: `Kustom reports ${formatMinorUnits(session.order_amount, session.purchase_currency)} paid; ${formatMinorUnits(data.order_amount, session.purchase_currency)} was expected` },
       }
     }
     const orderId = session.order_id

@@ -84,7 +84,7 @@ describe("planSessionOutcome", () => {
     const result = plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true }) })
     expect(result).toMatchObject({ action: "record", outcome: "unmatched", status: PaymentSessionStatus.ERROR, order_id: "order_1", event: KUSTOM_IPP_EVENTS.UNMATCHED })
     expect(result.data?.problem).toBe(
-      "Paid 12500 SEK (minor units) on the device after order order_1 was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom (order om_1)."
+      "Paid 125.00 SEK on the device after order order_1 was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom (order om_1)."
     )
     // Paid with this payment before it was cancelled: that is an order like any other.
     expect(plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true, status: "captured" }) })).toMatchObject({
@@ -96,6 +96,8 @@ describe("planSessionOutcome", () => {
     const result = plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, total: 126 }) })
     expect(result).toMatchObject({ action: "record", outcome: "amount_mismatch", status: PaymentSessionStatus.ERROR, event: KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH })
     expect(result.data?.problem).toMatch(/converted in Medusa meanwhile; the payment was not recorded on it/)
+    // Amounts as a person reads them, not in minor units.
+    expect(result.data?.problem).toMatch(/^Paid 125\.00 SEK on the device, but the payment is for 125\.00 SEK and the sale now totals 126\.00 SEK\./)
     expect(result.reason).toBe(result.data?.problem)
   })
 
@@ -110,7 +112,7 @@ describe("planSessionOutcome", () => {
       data: { kustom_status: "FINALIZED", kustom_order_id: "om_1" },
     })
     expect(result.data?.problem).toBe(
-      "Paid 12500 SEK (minor units) on the device after the cart became order order_1 without this payment. " +
+      "Paid 125.00 SEK on the device after the cart became order order_1 without this payment. " +
         "Nothing was recorded on the order: refund the payment in Kustom (order om_1)."
     )
     expect(result.reason).toBe(result.data?.problem)

@@ -12,6 +12,21 @@ describe("admin formatting", () => {
     expect(formatMinor(null, "sek")).toBe("—")
   })
 
+  it("writes money as Medusa's own cards do: the narrow symbol, not the code", () => {
+    const medusa = (value: number, currency: string) =>
+      new Intl.NumberFormat([], { style: "currency", currency, currencyDisplay: "narrowSymbol" }).format(value)
+    expect(formatMinor(79125, "sek", 2)).toBe(medusa(791.25, "SEK"))
+    expect(formatMinor(79125, "usd", 2)).toBe(medusa(791.25, "USD"))
+    expect(formatMinor(-1050, "eur", 2)).toBe(medusa(-10.5, "EUR"))
+    expect(plain(formatMinor(79125, "sek", 2))).not.toContain("SEK")
+  })
+
+  it("keeps every digit of large amounts (no float division)", () => {
+    // 2^53 - 1 minor units: dividing by 100 as a float would round the last digits.
+    expect(plain(formatMinor(9_007_199_254_740_991, "usd", 2)).replace(/[^\d.]/g, "")).toBe("90071992547409.91")
+    expect(plain(formatMinor(7, "kwd", 3)).replace(/[^\d.]/g, "")).toBe("0.007")
+  })
+
   it("counts down to an expiry", () => {
     const now = Date.parse("2026-11-27T12:00:00Z")
     expect(formatCountdown("2026-11-27T14:00:00Z", now)).toBe("2:00:00")

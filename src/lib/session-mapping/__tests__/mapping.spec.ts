@@ -1,5 +1,5 @@
 import { decorateCartTotals } from "@medusajs/framework/utils"
-import { currencyExponent, exactMinorUnits, kustomTaxOf, mapSaleToKustomOrder, toMinorUnits, type Sale } from "../index"
+import { currencyExponent, exactMinorUnits, formatMinorUnits, kustomTaxOf, mapSaleToKustomOrder, toMinorUnits, type Sale } from "../index"
 import { arithmeticProblems } from "./kustom-arithmetic"
 
 /** Medusa's own totals computation, as carts and orders get it. */
@@ -30,6 +30,19 @@ describe("minor units", () => {
     ["KWD", 14.2779, null],
   ])("in %s, %p is exactly %p minor units (null: a fraction of one)", (currency, amount, minor) => {
     expect(exactMinorUnits(amount as never, currency)).toBe(minor)
+  })
+
+  it.each([
+    [12500, "sek", "125.00 SEK"],
+    [5, "SEK", "0.05 SEK"],
+    [0, "EUR", "0.00 EUR"],
+    [-1050, "EUR", "-10.50 EUR"],
+    [1500, "JPY", "1500 JPY"],
+    [12345, "KWD", "12.345 KWD"],
+    [7, "KWD", "0.007 KWD"],
+    [9_007_199_254_740_991, "EUR", "90071992547409.91 EUR"],
+  ])("writes %d minor units of %s as %p, exactly", (minor, currency, text) => {
+    expect(formatMinorUnits(minor, currency)).toBe(text)
   })
 
   it("rejects a currency it cannot place", () => {

@@ -31,6 +31,31 @@ export type OrderInStorePayment = {
   callbacks: CallbackView[]
 }
 
+/**
+ * Money taken on a device that is recorded on no payment of this order, and why: paid after the
+ * order was cancelled in Medusa, or an amount that no longer matched (a draft converted in Medusa
+ * while its payment was on the device). Someone must refund it in Kustom or take the difference.
+ */
+export type OrderInStorePaymentProblem = {
+  payment_session_id: string
+  currency_code: string
+  currency_exponent: number
+  /** The amount sent to the device, in minor units (the problem says what was paid). */
+  amount: number | null
+  device_id: string | null
+  kustom_session_id: string | null
+  kustom_order_id: string | null
+  problem: string
+}
+
+type PaymentSessionRow = {
+  id: string
+  provider_id: string
+  status: string
+  currency_code: string
+  data: Record<string, unknown> | null
+}
+
 type PaymentRow = {
   id: string
   provider_id: string
@@ -44,8 +69,14 @@ type PaymentRow = {
 
 const iso = (value: string | Date | null | undefined) => (value ? new Date(value).toISOString() : null)
 
-/** The order's "Pay in store" payments: device, Kustom ids and status, captures, refunds and callbacks. */
-export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<{ payments: OrderInStorePayment[] }>) => {
+/**
+ * The order's "Pay in store" payments: device, Kustom ids and status, captures, refunds and
+ * callbacks; and money taken on a device that no payment records (`problems`).
+ */
+export const GET = async (
+  req: AuthenticatedMedusaRequest,
+  res: MedusaResponse<{ payments: OrderInStorePayment[]; problems: OrderInStorePaymentProblem[] }>
+) => {
   const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
   const {
     data: [order],
@@ -64,14 +95,38 @@ export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<{
       "payment_collections.payments.refunds.amount",
       "payment_collections.payments.refunds.created_at",
       "payment_collections.payments.refunds.note",
+      "payment_collections.payment_sessions.id",
+      "payment_collections.payment_sessions.provider_id",
+      "payment_collections.payment_sessions.status",
+      "payment_collections.payment_sessions.currency_code",
+      "payment_collections.payment_sessions.data",
     ],
     filters: { id: req.params.id },
   })
   if (!order) throw notFound(`Order ${req.params.id} was not found`)
   const kustom = kustomModule(req.scope)
-  const rows = ((order as { payment_collections?: { payments?: PaymentRow[] }[] }).payment_collections ?? [])
-    .flatMap((collection) => collection?.payments ?? [])
-    .filter((payment) => payment?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
+  const collections = (order as { payment_collections?: ({ payments?: PaymentRow[]; payment_sessions?: PaymentSessionRow[] } | null)[] }).payment_collections ?? []
+  const rows = collections.flatMap((collection) => collection?.payments ?? []).filter((payment) => payment?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
+  const problems = collections
+    .flatMap((collection) => collection?.payment_sessions ?? [])
+    .filter((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "error")
+    .flatMap((session): OrderInStorePaymentProblem[] => {
+      const data = readPaymentData(session.data)
+      // Only money taken: a dispatch that never reached a device is history, not a problem.
+      if (data.kustom_status !== "FINALIZED" || !data.problem) return []
+      return [
+        {
+          payment_session_id: session.id,
+          currency_code: session.currency_code,
+          currency_exponent: currencyExponent(session.currency_code),
+          amount: data.order_amount ?? null,
+          device_id: data.device_id ?? null,
+          kustom_session_id: data.kustom_session_id ?? null,
+          kustom_order_id: data.kustom_order_id ?? null,
+          problem: data.problem,
+        },
+      ]
+    })
 
   const payments = await Promise.all(
     rows.map(async (payment): Promise<OrderInStorePayment> => {
@@ -114,5 +169,5 @@ export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<{
       }
     })
   )
-  res.json({ payments })
+  res.json({ payments, problems })
 }
