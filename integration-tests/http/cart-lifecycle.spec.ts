@@ -60,6 +60,9 @@ medusaIntegrationTestRunner({
       expect(order.id).toBeTruthy()
       const { data: after } = await api.get(`/store/kustom-ipp/carts/${cartId}/payment`, { headers: storeHeaders() })
       expect(after.sale).toMatchObject({ completed: true, order_id: order.id, display_id: order.display_id })
+      // Paid: the earlier decline is no longer the payment's state (the callbacks keep it).
+      expect(after.payment).toMatchObject({ kustom_status: "FINALIZED", failure_reason: null })
+      expect((await paymentSessionOf(container(), sale.paymentSessionId)).data.failure_reason).toBeNull()
     })
 
     it("keeps the cart open when the clerk cancels on the device, and takes the payment when sent again", async () => {

@@ -415,7 +415,9 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       ...data,
       kustom_status: session.status,
       kustom_order_id: session.order_id ?? null,
-      failure_reason: session.failure_reason ?? data.failure_reason ?? null,
+      // A card declined before the one that paid is history (the callbacks keep it), not the
+      // payment's state; while the session is open the last decline stays until another card is tried.
+      failure_reason: session.status === "FINALIZED" ? (session.failure_reason ?? null) : (session.failure_reason ?? data.failure_reason ?? null),
     }
     switch (session.status) {
       case "CREATED":
