@@ -114,6 +114,66 @@ medusaIntegrationTestRunner({
       expect({ captured: sumOf(inMedusa.captures), refunded: sumOf(inMedusa.refunds) }).toEqual({ captured: 7_550, refunded: 7_550 })
     })
 
+    it("never moves money twice when Kustom carried out a capture or refund whose every answer was lost, and refuses captures on a cancelled order", async () => {
+      const { kustom, order, payment, kustomOrderId } = await authorizedSale(store)
+      const total = toMinorUnits(order.total, "sek")
+      const inMedusa = async () => {
+        const { data } = await api.get(`/admin/payments/${payment.id}?fields=*captures,*refunds`, { headers })
+        const sumOf = (rows: { amount: number }[]) => rows.reduce((sum, row) => sum + toMinorUnits(row.amount, "sek"), 0)
+        return { captured: sumOf(data.payment.captures), refunded: sumOf(data.payment.refunds) }
+      }
+      /** Kustom carries each request out, but every answer (the client's retries too) is a 503. */
+      const answersLost = async (path: string, run: () => Promise<{ status: number }>) => {
+        fixture.playground.injectFault({ method: "POST", path, status: 503, when: "after" })
+        try {
+          expect((await run()).status).toBeGreaterThanOrEqual(500)
+        } finally {
+          fixture.playground.clearFaults()
+        }
+      }
+      const captures = `/ordermanagement/v1/orders/${kustomOrderId}/captures`
+      const refunds = `/ordermanagement/v1/orders/${kustomOrderId}/refunds`
+
+      // Kustom captured 50, Medusa deleted its capture; the person tries again, as told.
+      await answersLost(captures, () => attempt(`/admin/payments/${payment.id}/capture`, { amount: 50 }))
+      expect((await kustom.orders.get(kustomOrderId)).captured_amount).toBe(5_000)
+      expect(await inMedusa()).toEqual({ captured: 0, refunded: 0 })
+      expect((await attempt(`/admin/payments/${payment.id}/capture`, { amount: 50 })).status).toBe(200)
+      expect((await kustom.orders.get(kustomOrderId)).captures.map((capture) => capture.captured_amount)).toEqual([5_000])
+      expect(await inMedusa()).toEqual({ captured: 5_000, refunded: 0 })
+
+      // Less than Kustom already holds unrecorded would leave Medusa short: refused, nothing moves.
+      await answersLost(captures, () => attempt(`/admin/payments/${payment.id}/capture`, { amount: 30 }))
+      const tooLittle = await attempt(`/admin/payments/${payment.id}/capture`, { amount: 10 })
+      expect({ status: tooLittle.status, message: tooLittle.data.message }).toEqual({
+        status: 400,
+        message:
+          "Kustom has already captured 30.00 SEK of this payment that Medusa does not record (an earlier capture whose answer was lost, or one made outside Medusa). Capture at least 30.00 SEK here to record it. Nothing was captured.",
+      })
+      // More than that: only the difference is captured.
+      await api.post(`/admin/payments/${payment.id}/capture`, { amount: 40 }, { headers })
+      expect((await kustom.orders.get(kustomOrderId)).captures.map((capture) => capture.captured_amount)).toEqual([5_000, 3_000, 1_000])
+      expect(await inMedusa()).toEqual({ captured: 9_000, refunded: 0 })
+
+      // The same for a refund.
+      await answersLost(refunds, () => attempt(`/admin/payments/${payment.id}/refund`, { amount: 20 }))
+      expect((await kustom.orders.get(kustomOrderId)).refunded_amount).toBe(2_000)
+      expect((await attempt(`/admin/payments/${payment.id}/refund`, { amount: 20 })).status).toBe(200)
+      expect((await kustom.orders.get(kustomOrderId)).refunds.map((refund) => refund.refunded_amount)).toEqual([2_000])
+      expect(await inMedusa()).toEqual({ captured: 9_000, refunded: 2_000 })
+
+      // Cancelled: Medusa refunds what was captured, and the rest is never captured afterwards.
+      await api.post(`/admin/orders/${order.id}/cancel`, {}, { headers })
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: 9_000, refunded_amount: 9_000 })
+      const afterCancel = await attempt(`/admin/payments/${payment.id}/capture`, { amount: 10 })
+      expect({ status: afterCancel.status, message: afterCancel.data.message }).toEqual({
+        status: 400,
+        message: `Order ${order.id} is cancelled, so its in-store payment is not captured any more. Nothing was captured.`,
+      })
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: 9_000, remaining_authorized_amount: total - 9_000 })
+      expect(await inMedusa()).toEqual({ captured: 9_000, refunded: 9_000 })
+    })
+
     it("completes a capture and a refund of a total with a fraction of a yen, as Kustom rounded it", async () => {
       // 10 % tax added on top of yen prices: Medusa's total keeps half a yen (5 505.5); the
       // session sent Kustom 5 506. Only the capture or refund that completes the payment may round.

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { container as appContainer } from "@medusajs/framework"
-import { AbstractPaymentProvider, MathBN, MedusaError, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { AbstractPaymentProvider, MathBN, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
@@ -13,7 +13,6 @@ import type {
   DeletePaymentOutput,
   GetPaymentStatusInput,
   GetPaymentStatusOutput,
-  IPaymentModuleService,
   InitiatePaymentInput,
   InitiatePaymentOutput,
   Logger,
@@ -43,6 +42,7 @@ import { exactMinorUnits, formatMinorUnits, fromMinorUnits, mapSaleToKustomOrder
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
 import { clerkIsCollecting, toMedusaError } from "./errors"
+import { readCaptureBooks, readRefundBooks } from "./medusa-books"
 import {
   idempotencyKeyFor,
   parseMerchantData,
@@ -133,6 +133,8 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
    * Captures what Medusa captures. Medusa records each capture before it asks and names it (the
    * idempotency key is the capture's id), so its amount is read back: a partial capture in
    * Medusa is the same partial capture in Kustom. Without a capture id, all that is authorized.
+   * Money Kustom captured that Medusa does not record (an earlier capture whose answer was lost,
+   * so Medusa deleted it) counts toward this one instead of being captured twice.
    */
   async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = readPaymentData(input.data)
@@ -141,46 +143,84 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     const key = idempotencyKeyFor("capture", orderId, captureId ?? "full")
     if (!captureId) return { data: { ...data, ...orderAmounts(await this.captureRemaining_(orderId, key)) } }
 
-    const capture = await readMedusaCapture(captureId)
-    const amount = toExactMinorUnits("capture", capture.amount, capture.currency_code, capture.completes)
+    // Kustom first, then Medusa: a capture in flight has its Medusa record before it reaches
+    // Kustom, so whatever Kustom holds beyond Medusa's records is truly unrecorded.
     const order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
-    if (amount > order.remaining_authorized_amount) {
+    const books = await readCaptureBooks(captureId)
+    if (books.order?.status === "canceled") {
+      // Medusa takes captures on a cancelled order; the customer must not pay for it.
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        `Cannot capture ${formatMinorUnits(amount, order.purchase_currency)}: Kustom holds ${formatMinorUnits(order.remaining_authorized_amount, order.purchase_currency)} authorized and not yet captured. Nothing was captured.`
+        `Order ${books.order.id} is cancelled, so its in-store payment is not captured any more. Nothing was captured.`
       )
     }
-    await this.call_("capturing the payment", () => this.client_.orders.capture(orderId, { captured_amount: amount }, { idempotencyKey: key }))
+    const currency = order.purchase_currency
+    const amount = toExactMinorUnits("capture", books.amount, books.currency_code, books.completes)
+    const toCapture = this.countUnrecorded_("capture", amount, order.captured_amount - books.recorded_elsewhere, currency, orderId)
+    if (toCapture > order.remaining_authorized_amount) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Cannot capture ${formatMinorUnits(toCapture, currency)}: Kustom holds ${formatMinorUnits(order.remaining_authorized_amount, currency)} authorized and not yet captured. Nothing was captured.`
+      )
+    }
+    if (toCapture === 0) return { data: { ...data, ...orderAmounts(order) } }
+    await this.call_("capturing the payment", () => this.client_.orders.capture(orderId, { captured_amount: toCapture }, { idempotencyKey: key }))
     const updated = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
     return { data: { ...data, ...orderAmounts(updated) } }
   }
 
-  /** Refunds part or all of what was captured, never more; a retry sends the same key. */
+  /**
+   * Refunds part or all of what was captured, never more; a retry sends the same key. Money
+   * Kustom refunded that Medusa does not record (an earlier refund whose answer was lost, so
+   * Medusa deleted it) counts toward this one instead of being refunded twice.
+   */
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const data = readPaymentData(input.data)
     const orderId = await this.requireOrderId_(data)
     const refundId = input.context?.idempotency_key ? String(input.context.idempotency_key) : undefined
+    // Kustom first, then Medusa (see capturePayment).
     const order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+    const books = refundId ? await readRefundBooks(refundId) : null
     const currency = order.purchase_currency
-    // Whether this refund returns all that was captured matters only for an amount with
-    // fractions of a minor unit (see toExactMinorUnits), so Medusa's books are read only then.
-    const amount =
-      exactMinorUnits(input.amount, currency) ??
-      toExactMinorUnits("refund", input.amount, currency, refundId ? await refundCompletesPayment(refundId) : false)
+    const amount = exactMinorUnits(input.amount, currency) ?? toExactMinorUnits("refund", input.amount, currency, books?.completes ?? false)
+    const toRefund = books ? this.countUnrecorded_("refund", amount, order.refunded_amount - books.recorded_elsewhere, currency, orderId) : amount
     const refundable = order.captured_amount - order.refunded_amount
-    if (amount > refundable) {
+    if (toRefund > refundable) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        `Cannot refund ${formatMinorUnits(amount, currency)}: ${formatMinorUnits(refundable, currency)} was captured and not yet refunded in Kustom. Nothing was refunded.`
+        `Cannot refund ${formatMinorUnits(toRefund, currency)}: ${formatMinorUnits(refundable, currency)} was captured and not yet refunded in Kustom. Nothing was refunded.`
       )
     }
+    if (toRefund === 0) return { data: { ...data, ...orderAmounts(order) } }
     // Medusa names every refund (its id); without a name two equal refunds must stay two.
     const key = idempotencyKeyFor("refund", orderId, refundId ?? randomUUID())
     await this.call_("refunding the payment", () =>
-      this.client_.orders.refund(orderId, { refunded_amount: amount, reference: refundId || undefined }, { idempotencyKey: key })
+      this.client_.orders.refund(orderId, { refunded_amount: toRefund, reference: refundId || undefined }, { idempotencyKey: key })
     )
     const updated = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
     return { data: { ...data, ...orderAmounts(updated) } }
+  }
+
+  /**
+   * What is left to move of `amount` once the money Kustom already moved without a Medusa
+   * record (`unrecorded`, minor units) is counted toward it. Less than that is refused: Medusa
+   * would record less than the customer was charged or given back.
+   */
+  private countUnrecorded_(doing: "capture" | "refund", amount: number, unrecorded: number, currency: string, orderId: string): number {
+    if (unrecorded <= 0) return amount
+    const done = doing === "capture" ? "captured" : "refunded"
+    if (amount < unrecorded) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Kustom has already ${done} ${formatMinorUnits(unrecorded, currency)} of this payment that Medusa does not record (an earlier ${doing} whose answer was lost, or one made outside Medusa). ` +
+          `${doing === "capture" ? "Capture" : "Refund"} at least ${formatMinorUnits(unrecorded, currency)} here to record it. Nothing was ${done}.`
+      )
+    }
+    this.logger_.warn(
+      `Kustom In-Person Payments: Kustom order ${orderId} had ${formatMinorUnits(unrecorded, currency)} ${done} that Medusa did not record; ` +
+        `counted toward this ${doing} of ${formatMinorUnits(amount, currency)}, so ${formatMinorUnits(amount - unrecorded, currency)} is ${done} now`
+    )
+    return amount - unrecorded
   }
 
   /** Cancels the session while it is open, or releases an authorization nothing was captured from. */
@@ -509,44 +549,6 @@ function toExactMinorUnits(doing: "capture" | "refund", amount: BigNumberInput, 
     MedusaError.Types.INVALID_DATA,
     `Cannot ${doing} ${MathBN.convert(amount).toString()} ${code}: amounts in ${code} are whole multiples of ${fromMinorUnits(1, code)}, and a card payment cannot move a fraction of that. Nothing was ${doing === "capture" ? "captured" : "refunded"}.`
   )
-}
-
-type MedusaCapture = { amount: BigNumberInput; currency_code: string; completes: boolean }
-
-function paymentModule(): IPaymentModuleService {
-  return appContainer.resolve<IPaymentModuleService>(Modules.PAYMENT)
-}
-
-function sum(rows: { raw_amount?: unknown; amount: BigNumberInput }[] | undefined) {
-  return (rows ?? []).reduce((total, row) => MathBN.add(total, (row.raw_amount as BigNumberInput | undefined) ?? row.amount), MathBN.convert(0))
-}
-
-/** The capture Medusa has just recorded, and whether it captures the rest of the payment. */
-async function readMedusaCapture(captureId: string): Promise<MedusaCapture> {
-  const payments = paymentModule()
-  const [capture] = await payments.listCaptures({ id: captureId }, { select: ["id", "amount", "raw_amount"], relations: ["payment"] })
-  if (!capture?.payment) {
-    throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Medusa's capture ${captureId} was not found, so its amount is unknown. Nothing was captured.`)
-  }
-  const payment = await payments.retrievePayment(capture.payment.id, {
-    select: ["id", "amount", "raw_amount", "currency_code"],
-    relations: ["captures"],
-  })
-  const total = (payment as unknown as { raw_amount?: BigNumberInput }).raw_amount ?? payment.amount
-  return {
-    amount: (capture as unknown as { raw_amount?: BigNumberInput }).raw_amount ?? capture.amount,
-    currency_code: payment.currency_code,
-    completes: toMinorUnits(sum(payment.captures as never), payment.currency_code) >= toMinorUnits(total, payment.currency_code),
-  }
-}
-
-/** Whether the refund Medusa has just recorded returns all that was captured of its payment. */
-async function refundCompletesPayment(refundId: string): Promise<boolean> {
-  const payments = paymentModule()
-  const [refund] = await payments.listRefunds({ id: refundId }, { select: ["id"], relations: ["payment"] })
-  if (!refund?.payment) return false
-  const payment = await payments.retrievePayment(refund.payment.id, { select: ["id", "currency_code"], relations: ["captures", "refunds"] })
-  return toMinorUnits(sum(payment.refunds as never), payment.currency_code) >= toMinorUnits(sum(payment.captures as never), payment.currency_code)
 }
 
 function orderAmounts(order: Order): Partial<KustomIppPaymentData> {
