@@ -6,6 +6,7 @@ import { Webhook } from "standardwebhooks"
 import type { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
 import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
+import { processKustomIppSessionWorkflow } from "../../src/workflows"
 import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { captureOutput } from "../helpers/capture-output"
@@ -176,6 +177,60 @@ medusaIntegrationTestRunner({
       await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
       await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
       expect(await ordersOfCart(container(), cartId)).toBe(1)
+    })
+
+    it("says the sale is done only once the payment is recorded, not when the order exists", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      // Paid on the device, with no callback yet: as in the moment inside Medusa's cart
+      // completion after the order exists and before the payment is authorized on it.
+      fixture.playground.setCallbackFaults({ dropAll: true })
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
+      await container().resolve(Modules.CART).updateCarts(cartId, { completed_at: new Date() })
+      const during = await api.get(`/store/kustom-ipp/carts/${cartId}/payment`, { headers: storeHeaders() })
+      expect(during.data.sale).toMatchObject({ completed: false, order_id: null })
+      expect(during.data.payment).toMatchObject({ kustom_status: "FINALIZED", status: "pending" })
+
+      // Recorded: done.
+      await container().resolve(Modules.CART).updateCarts(cartId, { completed_at: null })
+      fixture.playground.setCallbackFaults({})
+      await processKustomIppSessionWorkflow(container()).run({ input: { kustom_session_id: sale.kustomSessionId } })
+      const order = await paidOrderOfCart(container(), cartId)
+      const after = await api.get(`/store/kustom-ipp/carts/${cartId}/payment`, { headers: storeHeaders() })
+      expect(after.data.sale).toMatchObject({ completed: true, order_id: order.id })
+      expect(after.data.payment.status).toMatch(/^(authorized|captured)$/)
+    })
+
+    it("refuses to take on a device what an order edit left due, and says why", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
+      const order = await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      const { headers } = await createAdminHeaders(container())
+      // One more mug after the sale: Medusa asks for the difference in a new payment collection.
+      await api.post(`/admin/order-edits`, { order_id: order.id }, { headers })
+      await api.post(`/admin/order-edits/${order.id}/items`, { items: [{ variant_id: store.variants.mug, quantity: 1 }] }, { headers })
+      await api.post(`/admin/order-edits/${order.id}/request`, {}, { headers })
+      await api.post(`/admin/order-edits/${order.id}/confirm`, {}, { headers })
+      const {
+        data: { order: edited },
+      } = await api.get(`/admin/orders/${order.id}?fields=display_id,*payment_collections`, { headers })
+      const due = edited.payment_collections.find((collection: { status: string }) => collection.status === "not_paid")
+      expect(due).toBeTruthy()
+
+      const creates = sessionCreates(fixture)
+      const refused = await api.post(
+        `/store/payment-collections/${due.id}/payment-sessions`,
+        { provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: device.id } },
+        { headers: storeHeaders(), validateStatus: () => true }
+      )
+      expect({ status: refused.status, message: refused.data.message }).toEqual({
+        status: 400,
+        message:
+          `Order #${edited.display_id} is not a draft order (any more): Pay in store takes the payment of a cart or a draft order. ` +
+          "What is still due on an order (after an order edit, exchange or claim) has to be collected with another payment method.",
+      })
+      expect(sessionCreates(fixture)).toBe(creates)
     })
 
     it("never deletes a payment session the clerk is collecting, whichever Medusa flow asks", async () => {

@@ -121,8 +121,13 @@ export async function loadInStorePayment(
       live = false
     }
   }
+  // Medusa's cart completion creates and links the order first and authorizes (or captures)
+  // the payment as its last step. Until this payment is recorded on it the sale is not done:
+  // an order cancelled in that moment would miss the payment (Medusa's cancel does not wait for
+  // the completion), so a front end must not be told to go on yet.
+  const recording = summary.kind === "cart" && summary.completed && latest.status === "pending" && kustomStatus === "FINALIZED"
   const status: InStorePaymentStatus = {
-    sale: summary,
+    sale: recording ? { ...summary, completed: false, order_id: null, display_id: null } : summary,
     payment: {
       payment_session_id: latest.id,
       provider_id: latest.provider_id,

@@ -40,6 +40,8 @@ export type SaleState = {
 export type PaymentSessionSale = SaleState & {
   /** A human reference for the clerk and for Kustom's `merchant_reference1`. */
   reference: string
+  /** The order's display number, for a draft order (or an order that is no draft). */
+  displayId?: number | null
   salesChannelId: string | null
   sale: Sale
 }
@@ -129,6 +131,7 @@ export async function loadPaymentSessionSale(container: MedusaContainer, payment
       paymentSession: base,
       ref,
       reference: `Draft order #${order.display_id}`,
+      displayId: order.display_id ?? null,
       salesChannelId: order.sales_channel_id ?? null,
       completed: !order.is_draft_order,
       orderId: order.is_draft_order ? null : order.id,

@@ -339,6 +339,15 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     currencyCode: string,
     requestedDevice: string | undefined
   ): Promise<InitiatePaymentOutput> {
+    if (sale.completed && sale.ref.kind === "draft_order") {
+      // Paid or converted, or an order that never was a draft: what is due on an order after
+      // an edit, exchange or claim is a new payment collection of the order, not a sale to map.
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Order #${sale.displayId ?? sale.ref.id} is not a draft order (any more): Pay in store takes the payment of a cart or a draft order. ` +
+          `What is still due on an order (after an order edit, exchange or claim) has to be collected with another payment method.`
+      )
+    }
     if (sale.completed) {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${sale.reference} is already paid and has become an order.`)
     }
