@@ -6,7 +6,7 @@ import { Webhook } from "standardwebhooks"
 import type { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
 import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
-import { processKustomIppSessionWorkflow } from "../../src/workflows"
+import { processKustomIppSessionWorkflow, withdrawOrderInStorePaymentsWorkflow } from "../../src/workflows"
 import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { captureOutput } from "../helpers/capture-output"
@@ -231,6 +231,37 @@ medusaIntegrationTestRunner({
           "What is still due on an order (after an order edit, exchange or claim) has to be collected with another payment method.",
       })
       expect(sessionCreates(fixture)).toBe(creates)
+    })
+
+    it("refunds a payment recorded on an order after it was cancelled, once the cart's completion has finished", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
+      const order = await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      const kustomOrderId = (await kustom.sessions.get(sale.kustomSessionId)).order_id as string
+      const captured = (await kustom.orders.get(kustomOrderId)).captured_amount
+      expect(captured).toBe(toMinorUnits(order.total, "sek"))
+
+      // The end state of the race: Medusa cancelled the order while its cart was still being
+      // completed, so its cancel saw no payment; the payment was recorded afterwards.
+      await container().resolve(Modules.ORDER).cancel(order.id)
+      // A completion still running holds the cart's lock: the settling waits for it.
+      const locking = container().resolve(Modules.LOCKING)
+      await locking.acquire(cartId, { ownerId: "completion-in-progress", expire: 30 })
+      const settling = withdrawOrderInStorePaymentsWorkflow(container()).run({ input: { order_id: order.id } })
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      expect((await kustom.orders.get(kustomOrderId)).refunded_amount).toBe(0)
+      await locking.release(cartId, { ownerId: "completion-in-progress" })
+      await settling
+
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: captured, refunded_amount: captured })
+      const [payment] = (await paidOrderOfCart(container(), cartId)).payment_collections.flatMap((collection: any) => collection.payments)
+      const { data } = await api.get(`/admin/payments/${payment.id}?fields=*refunds`, { headers: (await createAdminHeaders(container())).headers })
+      expect(data.payment.refunds.map((refund: { amount: number }) => toMinorUnits(refund.amount, "sek"))).toEqual([captured])
+
+      // Run again (a redelivered event): nothing more moves.
+      await withdrawOrderInStorePaymentsWorkflow(container()).run({ input: { order_id: order.id } })
+      expect((await kustom.orders.get(kustomOrderId)).refunds).toHaveLength(1)
     })
 
     it("never deletes a payment session the clerk is collecting, whichever Medusa flow asks", async () => {

@@ -1,5 +1,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { Modules } from "@medusajs/framework/utils"
 import { toMinorUnits } from "../../src/lib/session-mapping"
+import { withdrawOrderInStorePaymentsWorkflow } from "../../src/workflows"
 import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { createDevice, kustomClient } from "../helpers/kustom"
@@ -172,6 +174,16 @@ medusaIntegrationTestRunner({
       })
       expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: 9_000, remaining_authorized_amount: total - 9_000 })
       expect(await inMedusa()).toEqual({ captured: 9_000, refunded: 9_000 })
+    })
+
+    it("releases an authorization recorded on an order after it was cancelled", async () => {
+      const { kustom, order, payment, kustomOrderId } = await authorizedSale(store)
+      // Cancelled while its cart was being completed: Medusa's cancel saw no payment to release.
+      await getContainer().resolve(Modules.ORDER).cancel(order.id)
+      await withdrawOrderInStorePaymentsWorkflow(getContainer()).run({ input: { order_id: order.id } })
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ status: "CANCELLED", captured_amount: 0 })
+      const { data } = await api.get(`/admin/payments/${payment.id}?fields=id,canceled_at`, { headers })
+      expect(data.payment.canceled_at).toBeTruthy()
     })
 
     it("completes a capture and a refund of a total with a fraction of a yen, as Kustom rounded it", async () => {
