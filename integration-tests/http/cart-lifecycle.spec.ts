@@ -179,9 +179,17 @@ medusaIntegrationTestRunner({
       expect(await ordersOfCart(container(), cartId)).toBe(1)
     })
 
+    /** Every callback recorded for the session (at least one of `type`) is processed: no processing holds the sale. */
+    const callbacksProcessed = (kustomSessionId: string, type: string) =>
+      waitFor(async () => {
+        const callbacks = await container().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE).listKustomIppCallbacks({ kustom_session_id: kustomSessionId })
+        return callbacks.some((callback) => callback.event_type === type) && callbacks.every((callback) => callback.status === "processed") ? true : undefined
+      }, `the ${type} callback to be processed`)
+
     it("says the sale is done only once the payment is recorded, not when the order exists", async () => {
       const cartId = await createCart(api, store)
       const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await callbacksProcessed(sale.kustomSessionId, "ipp.session.created")
       // Paid on the device, with no callback yet: as in the moment inside Medusa's cart
       // completion after the order exists and before the payment is authorized on it.
       fixture.playground.setCallbackFaults({ dropAll: true })
@@ -241,6 +249,7 @@ medusaIntegrationTestRunner({
       const kustomOrderId = (await kustom.sessions.get(sale.kustomSessionId)).order_id as string
       const captured = (await kustom.orders.get(kustomOrderId)).captured_amount
       expect(captured).toBe(toMinorUnits(order.total, "sek"))
+      await callbacksProcessed(sale.kustomSessionId, "ipp.session.finalized")
 
       // The end state of the race: Medusa cancelled the order while its cart was still being
       // completed, so its cancel saw no payment; the payment was recorded afterwards.

@@ -140,7 +140,12 @@ medusaIntegrationTestRunner({
       await answersLost(captures, () => attempt(`/admin/payments/${payment.id}/capture`, { amount: 50 }))
       expect((await kustom.orders.get(kustomOrderId)).captured_amount).toBe(5_000)
       expect(await inMedusa()).toEqual({ captured: 0, refunded: 0 })
+      // The order's in-store payment card shows the two sides disagreeing.
+      const disagreeing = (await api.get(`/admin/kustom-ipp/orders/${order.id}/payment`, { headers })).data.payments[0]
+      expect(disagreeing).toMatchObject({ live: true, captured_amount: 5_000, medusa_captured_amount: 0, refunded_amount: 0, medusa_refunded_amount: 0 })
       expect((await attempt(`/admin/payments/${payment.id}/capture`, { amount: 50 })).status).toBe(200)
+      const agreeing = (await api.get(`/admin/kustom-ipp/orders/${order.id}/payment`, { headers })).data.payments[0]
+      expect(agreeing).toMatchObject({ captured_amount: 5_000, medusa_captured_amount: 5_000 })
       expect((await kustom.orders.get(kustomOrderId)).captures.map((capture) => capture.captured_amount)).toEqual([5_000])
       expect(await inMedusa()).toEqual({ captured: 5_000, refunded: 0 })
 

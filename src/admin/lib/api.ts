@@ -116,6 +116,8 @@ export type OrderInStorePayment = {
   kustom_order_status: string | null
   captured_amount: number
   refunded_amount: number
+  medusa_captured_amount: number
+  medusa_refunded_amount: number
   live: boolean
   captured_at: string | null
   canceled_at: string | null

@@ -58,6 +58,17 @@ const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
           {money(payment.refunded_amount)}
         </Row>
       </dl>
+      {payment.live &&
+        (payment.captured_amount !== payment.medusa_captured_amount || payment.refunded_amount !== payment.medusa_refunded_amount) && (
+          <div className="flex items-start gap-x-2 px-6 py-4" role="alert" data-testid="order-payment-disagree">
+            <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" />
+            <Text size="small">
+              Kustom shows {money(payment.captured_amount)} captured and {money(payment.refunded_amount)} refunded; Medusa records{" "}
+              {money(payment.medusa_captured_amount)} and {money(payment.medusa_refunded_amount)}. A capture or refund made in
+              Kustom's portal, or one still under way, explains it; otherwise check the payment in Kustom.
+            </Text>
+          </div>
+        )}
       {payment.refunds.length > 0 && (
         <div className="flex flex-col gap-y-1 px-6 py-4" data-testid="order-payment-refunds">
           <Text size="small" weight="plus">

@@ -1,5 +1,5 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, MathBN } from "@medusajs/framework/utils"
 import type { OrderStatus } from "../../../../../../lib/kustom-ipp"
 import { currencyExponent, toMinorUnits } from "../../../../../../lib/session-mapping/minor-units"
 import { PROVIDER_ID_PREFIX, readPaymentData } from "../../../../../../providers/pay-in-store/payment-data"
@@ -22,6 +22,9 @@ export type OrderInStorePayment = {
   kustom_order_status: OrderStatus | null
   captured_amount: number
   refunded_amount: number
+  /** What Medusa records as captured and refunded on this payment, to compare with Kustom's. */
+  medusa_captured_amount: number
+  medusa_refunded_amount: number
   /** True when the amounts come from Kustom just now; false when they are the last ones recorded. */
   live: boolean
   captured_at: string | null
@@ -65,7 +68,11 @@ type PaymentRow = {
   captured_at: string | Date | null
   canceled_at: string | Date | null
   refunds?: { id: string; amount: number; created_at: string | Date; note?: string | null }[] | null
+  captures?: { amount: number }[] | null
 }
+
+const totalOf = (rows: { amount: number }[] | null | undefined, currency: string) =>
+  toMinorUnits((rows ?? []).reduce((sum, row) => MathBN.add(sum, row.amount), MathBN.convert(0)), currency)
 
 const iso = (value: string | Date | null | undefined) => (value ? new Date(value).toISOString() : null)
 
@@ -95,6 +102,7 @@ export const GET = async (
       "payment_collections.payments.refunds.amount",
       "payment_collections.payments.refunds.created_at",
       "payment_collections.payments.refunds.note",
+      "payment_collections.payments.captures.amount",
       "payment_collections.payment_sessions.id",
       "payment_collections.payment_sessions.provider_id",
       "payment_collections.payment_sessions.status",
@@ -151,6 +159,8 @@ export const GET = async (
         kustom_order_status: kustomOrder?.status ?? null,
         captured_amount: kustomOrder?.captured_amount ?? data.captured_amount ?? 0,
         refunded_amount: kustomOrder?.refunded_amount ?? data.refunded_amount ?? 0,
+        medusa_captured_amount: totalOf(payment.captures, currency),
+        medusa_refunded_amount: totalOf(payment.refunds, currency),
         live: Boolean(kustomOrder),
         captured_at: iso(payment.captured_at),
         canceled_at: iso(payment.canceled_at),
