@@ -6,6 +6,7 @@ import { Webhook } from "standardwebhooks"
 import type { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
 import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
+import { settleCancelledOrderPayments } from "../../src/jobs/settle-cancelled-order-payments"
 import { processKustomIppSessionWorkflow, withdrawOrderInStorePaymentsWorkflow } from "../../src/workflows"
 import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
@@ -189,15 +190,18 @@ medusaIntegrationTestRunner({
     it("says the sale is done only once the payment is recorded, not when the order exists", async () => {
       const cartId = await createCart(api, store)
       const sale = await payInStore(api, store, cartId, { device_id: device.id })
-      await callbacksProcessed(sale.kustomSessionId, "ipp.session.created")
-      // Paid on the device, with no callback yet: as in the moment inside Medusa's cart
+      // A first card is declined, and that is recorded.
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "INSUFFICIENT_FUNDS" })
+      await callbacksProcessed(sale.kustomSessionId, "ipp.payment.failed")
+      // The next card pays, with no callback yet: as in the moment inside Medusa's cart
       // completion after the order exists and before the payment is authorized on it.
       fixture.playground.setCallbackFaults({ dropAll: true })
       await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
       await container().resolve(Modules.CART).updateCarts(cartId, { completed_at: new Date() })
       const during = await api.get(`/store/kustom-ipp/carts/${cartId}/payment`, { headers: storeHeaders() })
       expect(during.data.sale).toMatchObject({ completed: false, order_id: null })
-      expect(during.data.payment).toMatchObject({ kustom_status: "FINALIZED", status: "pending" })
+      // Paid, live from Kustom: the earlier decline is not the payment's state any more.
+      expect(during.data.payment).toMatchObject({ kustom_status: "FINALIZED", status: "pending", failure_reason: null })
 
       // Recorded: done.
       await container().resolve(Modules.CART).updateCarts(cartId, { completed_at: null })
@@ -270,6 +274,38 @@ medusaIntegrationTestRunner({
 
       // Run again (a redelivered event): nothing more moves.
       await withdrawOrderInStorePaymentsWorkflow(container()).run({ input: { order_id: order.id } })
+      expect((await kustom.orders.get(kustomOrderId)).refunds).toHaveLength(1)
+    })
+
+    /** As the scheduled run sees it a few minutes from now (the job leaves younger payments to the subscriber). */
+    const later = () => ({ now: new Date(Date.now() + 180_000) })
+
+    it("settles in the sweep a payment on a cancelled order that the order.canceled run could not", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
+      const order = await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      const kustomOrderId = (await kustom.sessions.get(sale.kustomSessionId)).order_id as string
+      const captured = (await kustom.orders.get(kustomOrderId)).captured_amount
+      await callbacksProcessed(sale.kustomSessionId, "ipp.session.finalized")
+      // Cancelled, and the order.canceled run failed or never happened: the payment still holds money.
+      await container().resolve(Modules.ORDER).cancel(order.id)
+      // Younger than two minutes, it is the subscriber's.
+      expect(await settleCancelledOrderPayments(container())).toEqual({ orders: [], failed: [] })
+
+      // Kustom is down: the sweep tries, and leaves it for the next run.
+      fixture.playground.injectFault({ path: "/ordermanagement/*", status: 503 })
+      try {
+        expect(await settleCancelledOrderPayments(container(), later())).toMatchObject({ failed: [order.id] })
+      } finally {
+        fixture.playground.clearFaults()
+      }
+      expect((await kustom.orders.get(kustomOrderId)).refunded_amount).toBe(0)
+
+      expect(await settleCancelledOrderPayments(container(), later())).toMatchObject({ orders: [order.id], failed: [] })
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: captured, refunded_amount: captured })
+      // Settled: the next run has nothing to do.
+      expect(await settleCancelledOrderPayments(container(), later())).toEqual({ orders: [], failed: [] })
       expect((await kustom.orders.get(kustomOrderId)).refunds).toHaveLength(1)
     })
 

@@ -159,7 +159,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
   // Money taken that no order shows: the problem is recorded on the payment session (once) for
   // the admin and the status route, and the event asks a person to act (on every look at it).
   const flag = (outcome: SessionOutcome, event: string, problem: string, extra: Partial<SessionPlan> = {}): SessionPlan => ({
-    ...record(PaymentSessionStatus.ERROR, { problem, kustom_order_id: session.order_id ?? null }, {}),
+    ...record(PaymentSessionStatus.ERROR, { problem, kustom_order_id: session.order_id ?? null, failure_reason: session.failure_reason ?? null }, {}),
     ...extra,
     outcome,
     event,

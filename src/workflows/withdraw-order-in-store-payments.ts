@@ -1,23 +1,31 @@
+import { randomUUID } from "node:crypto"
 import { ContainerRegistrationKeys, MathBN, Modules } from "@medusajs/framework/utils"
-import type { BigNumberInput, ILockingModule, RemoteQueryFunction } from "@medusajs/framework/types"
-import { createStep, createWorkflow, StepResponse, transform, when, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
-import { cancelPaymentStep, refundPaymentsWorkflow } from "@medusajs/medusa/core-flows"
+import type { ILockingModule, IOrderModuleService, IPaymentModuleService, Logger, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
+import { createStep, createWorkflow, StepResponse, transform, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import { KustomIppApiError } from "../lib/kustom-ipp"
 import { orderPaymentSessions } from "../lib/in-store-payments/collecting"
+import { unsettledMoney, type SettlementRow } from "../lib/in-store-payments/settlement"
 import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
 import type KustomIppModuleService from "../modules/kustom-ipp/service"
 import { PROVIDER_ID_PREFIX, readPaymentData } from "../providers/pay-in-store/payment-data"
 
 export const withdrawOrderInStorePaymentsWorkflowId = "kustom-ipp-withdraw-order-in-store-payments"
 
+/** How long settling waits for a completion of the order's sale that is still running. */
+const COMPLETION_WAIT_SECONDS = 120
+/** How long settling may hold the sale's lock (refunds through Kustom with their retries). */
+const SETTLE_LOCK_SECONDS = 300
+
 /**
  * Takes every in-store payment of the order still open on a device off it. Kustom's own
  * `cancelled` callback then records each on its payment session, as for a cancel on the device.
+ * One that cannot be taken off now is logged and left: if the clerk takes it, it is flagged.
  */
 const withdrawOpenSessionsStep = createStep("kustom-ipp-withdraw-open-sessions", async (input: { order_id: string }, { container }) => {
   const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
-  const open = (await orderPaymentSessions(container, input.order_id))
-    .filter((session) => session.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "pending")
+  const sessions = (await orderPaymentSessions(container, input.order_id)).filter((session) => session.provider_id?.startsWith(PROVIDER_ID_PREFIX))
+  const open = sessions
+    .filter((session) => session.status === "pending")
     .map((session) => readPaymentData(session.data).kustom_session_id)
     .filter((id): id is string => Boolean(id))
   const withdrawn: string[] = []
@@ -27,43 +35,70 @@ const withdrawOpenSessionsStep = createStep("kustom-ipp-withdraw-open-sessions",
       withdrawn.push(kustomSessionId)
     } catch (error) {
       // Ended meanwhile (paid, cancelled, expired): a payment recorded since is settled below.
-      if (!(error instanceof KustomIppApiError && error.status === 409)) throw error
+      if (error instanceof KustomIppApiError && error.status === 409) continue
+      container
+        .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+        .warn(`Kustom In-Person Payments: could not take Kustom session ${kustomSessionId} of cancelled order ${input.order_id} off its device: ${(error as Error).message}`)
     }
   }
-  return new StepResponse(withdrawn)
+  return new StepResponse({ withdrawn, has_in_store_payment: sessions.length > 0 })
 })
 
 /**
- * Waits for a completion of the order's sale that is still running: Medusa's cart completion
- * (and the plugin's, for a tap) creates the order first and records the payment on it last,
- * holding the sale's lock (the cart's id, or the draft order's) throughout. Medusa's cancel
- * does not wait for it, so a payment can be recorded just after the order was cancelled.
+ * Runs `settle` holding the order's sale lock (the cart's id, or the draft order's), waiting
+ * for it first: Medusa's cart completion (and the plugin's, for a tap) creates the order first
+ * and records the payment on it last, holding that lock throughout, and Medusa's cancel does
+ * not wait for it. Holding it also keeps two settling runs (the subscriber and the sweep, or a
+ * redelivered event) from refunding at once. Taken with `acquire`, as those workflows take it,
+ * so that every locking provider sees the same lock.
  */
-const waitForSaleCompletionStep = createStep("kustom-ipp-wait-for-sale-completion", async (input: { order_id: string }, { container }) => {
+async function withSaleLock<T>(container: Pick<MedusaContainer, "resolve">, orderId: string, settle: () => Promise<T>): Promise<T> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
-  const { data } = await query.graph({ entity: "order_cart", fields: ["cart_id"], filters: { order_id: input.order_id } })
-  const saleKey = (data[0] as { cart_id?: string } | undefined)?.cart_id ?? input.order_id
-  await container.resolve<ILockingModule>(Modules.LOCKING).execute(saleKey, async () => undefined, { timeout: 60 })
-  return new StepResponse(undefined)
-})
-
-type PaymentRow = {
-  id: string
-  provider_id: string
-  canceled_at: string | Date | null
-  captures?: { raw_amount?: BigNumberInput; amount: BigNumberInput }[] | null
-  refunds?: { raw_amount?: BigNumberInput; amount: BigNumberInput }[] | null
+  const { data } = await query.graph({ entity: "order_cart", fields: ["cart_id"], filters: { order_id: orderId } })
+  const saleKey = (data[0] as { cart_id?: string } | undefined)?.cart_id ?? orderId
+  const locking = container.resolve<ILockingModule>(Modules.LOCKING)
+  const ownerId = `kustom-ipp-settle-${randomUUID()}`
+  const deadline = Date.now() + COMPLETION_WAIT_SECONDS * 1000
+  for (;;) {
+    try {
+      await locking.acquire(saleKey, { ownerId, expire: SETTLE_LOCK_SECONDS })
+      break
+    } catch (error) {
+      if (Date.now() >= deadline) throw new Error(`the sale of order ${orderId} stayed locked for ${COMPLETION_WAIT_SECONDS} s (${(error as Error).message})`)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    }
+  }
+  try {
+    return await settle()
+  } finally {
+    await locking.release(saleKey, { ownerId }).catch(() => undefined)
+  }
 }
 
-const total = (rows: PaymentRow["captures"]) =>
-  (rows ?? []).reduce((sum, row) => MathBN.add(sum, row.raw_amount ?? row.amount), MathBN.convert(0))
+type PaymentRow = SettlementRow & { id: string; provider_id: string; currency_code: string }
+
+/** What settling a cancelled order's in-store payments did. */
+export type SettledInStorePayments = { refunded: string[]; released: string[]; failed: string[] }
 
 /**
- * In-store payments of the cancelled order that Medusa's cancel did not settle, because they
- * were recorded after it: what was captured and not refunded is to be refunded, an
- * authorization nothing was captured from is to be cancelled, as Medusa's cancel does.
+ * In-store payments recorded on a cancelled order after Medusa's cancel settled its payments
+ * (the order was cancelled while its cart was being completed): what was captured and not
+ * refunded is refunded, an authorization nothing was captured from is cancelled, as Medusa's
+ * cancel does, and the order's transactions record each refund that went through. A failure is
+ * logged and fails the run, so that the sweep tries again; what succeeded stays done.
  */
-const findUnsettledPaymentsStep = createStep("kustom-ipp-find-unsettled-in-store-payments", async (input: { order_id: string }, { container }) => {
+const settleLatePaymentsStep = createStep(
+  "kustom-ipp-settle-late-in-store-payments",
+  async (input: { order_id: string; has_in_store_payment: boolean }, { container }) => {
+    if (!input.has_in_store_payment) return new StepResponse<SettledInStorePayments>({ refunded: [], released: [], failed: [] })
+    const settled = await withSaleLock(container, input.order_id, () => settleOrder(container, input.order_id))
+    if (settled.failed.length) throw new Error(`in-store payments ${settled.failed.join(", ")} of cancelled order ${input.order_id} are not settled yet`)
+    return new StepResponse(settled)
+  }
+)
+
+async function settleOrder(container: Pick<MedusaContainer, "resolve">, orderId: string): Promise<SettledInStorePayments> {
+  const settled: SettledInStorePayments = { refunded: [], released: [], failed: [] }
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const {
     data: [order],
@@ -74,43 +109,60 @@ const findUnsettledPaymentsStep = createStep("kustom-ipp-find-unsettled-in-store
       "status",
       "payment_collections.payments.id",
       "payment_collections.payments.provider_id",
+      "payment_collections.payments.currency_code",
       "payment_collections.payments.canceled_at",
       "payment_collections.payments.captures.raw_amount",
       "payment_collections.payments.refunds.raw_amount",
     ],
-    filters: { id: input.order_id },
+    filters: { id: orderId },
   })
-  const unsettled = { refunds: [] as { payment_id: string; amount: BigNumberInput; note: string }[], cancel: [] as string[] }
-  if (!order || order.status !== "canceled") return new StepResponse(unsettled)
+  if (!order || order.status !== "canceled") return settled
   const payments = ((order as { payment_collections?: ({ payments?: PaymentRow[] } | null)[] }).payment_collections ?? [])
     .flatMap((collection) => collection?.payments ?? [])
     .filter((payment) => payment?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
+  const paymentModule = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
   for (const payment of payments) {
-    const due = MathBN.sub(total(payment.captures), total(payment.refunds))
-    if (MathBN.gt(due, 0)) {
-      unsettled.refunds.push({ payment_id: payment.id, amount: due, note: "Recorded after the order was cancelled" })
-    } else if (!payment.captures?.length && !payment.canceled_at) {
-      unsettled.cancel.push(payment.id)
+    const unsettled = unsettledMoney(payment)
+    if (!unsettled) continue
+    try {
+      if ("refund" in unsettled) {
+        await paymentModule.refundPayment({ payment_id: payment.id, amount: unsettled.refund, note: "Order cancelled in Medusa" })
+        // As Medusa's refund workflow does, so that the order's summary shows it.
+        await container.resolve<IOrderModuleService>(Modules.ORDER).addOrderTransactions({
+          order_id: orderId,
+          amount: MathBN.mult(unsettled.refund, -1),
+          currency_code: payment.currency_code,
+          reference: "refund",
+          reference_id: payment.id,
+        })
+        settled.refunded.push(payment.id)
+      } else {
+        await paymentModule.cancelPayment(payment.id)
+        settled.released.push(payment.id)
+      }
+    } catch (error) {
+      settled.failed.push(payment.id)
+      logger.error(
+        `Kustom In-Person Payments: in-store payment ${payment.id} of cancelled order ${orderId} could not be ` +
+          `${"refund" in unsettled ? "refunded" : "released"}; the sweep tries again: ${(error as Error).message}`
+      )
     }
   }
-  return new StepResponse(unsettled)
-})
+  return settled
+}
 
 /**
  * An order cancelled in Medusa must not keep in-store money: a payment still on a device is
  * taken off it, and one recorded on the order only after it was cancelled (the order was
- * cancelled while its cart was being completed) is refunded or released, through Medusa's own
- * refund and payment cancel, so that Medusa's books and Kustom's agree.
+ * cancelled while its cart was being completed) is refunded or released, so that Medusa's books
+ * and Kustom's agree. Run on `order.canceled`, and by the sweep for cancelled orders left with
+ * such a payment. Safe to run again: a settled order has nothing left to do.
  */
 export const withdrawOrderInStorePaymentsWorkflow = createWorkflow(withdrawOrderInStorePaymentsWorkflowId, (input: { order_id: string }) => {
-  const withdrawn = withdrawOpenSessionsStep(input)
-  waitForSaleCompletionStep(input)
-  const unsettled = findUnsettledPaymentsStep(input)
-  when("kustom-ipp-refund-late-payments", { unsettled }, ({ unsettled }) => unsettled.refunds.length > 0).then(() => {
-    refundPaymentsWorkflow.runAsStep({ input: transform({ unsettled }, ({ unsettled }) => unsettled.refunds) })
-  })
-  when("kustom-ipp-cancel-late-payments", { unsettled }, ({ unsettled }) => unsettled.cancel.length > 0).then(() => {
-    cancelPaymentStep({ paymentIds: transform({ unsettled }, ({ unsettled }) => unsettled.cancel) })
-  })
-  return new WorkflowResponse({ withdrawn, unsettled })
+  const withdrawal = withdrawOpenSessionsStep(input)
+  const settled = settleLatePaymentsStep(
+    transform({ input, withdrawal }, ({ input, withdrawal }) => ({ order_id: input.order_id, has_in_store_payment: withdrawal.has_in_store_payment }))
+  )
+  return new WorkflowResponse({ withdrawn: withdrawal.withdrawn, settled })
 })

@@ -116,7 +116,8 @@ export async function loadInStorePayment(
       const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
       const session = await kustomIpp.client.sessions.get(data.kustom_session_id)
       kustomStatus = session.status
-      failureReason = session.failure_reason ?? failureReason
+      // Once paid, an earlier decline is history (the callbacks keep it), not the payment's state.
+      failureReason = session.status === "FINALIZED" ? (session.failure_reason ?? null) : (session.failure_reason ?? failureReason)
     } catch {
       live = false
     }

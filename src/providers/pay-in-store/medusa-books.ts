@@ -10,7 +10,7 @@ import { ContainerRegistrationKeys, MathBN, MedusaError, Modules } from "@medusa
 import type { BigNumberInput, IPaymentModuleService, RemoteQueryFunction } from "@medusajs/framework/types"
 import { toMinorUnits } from "../../lib/session-mapping"
 
-type AmountRow = { id: string; raw_amount?: unknown; amount: BigNumberInput }
+type AmountRow = { id: string; raw_amount?: unknown; amount: BigNumberInput; created_at?: string | Date }
 
 export type CaptureBooks = {
   /** This capture's amount (major units, as Medusa keeps it). */
@@ -20,6 +20,8 @@ export type CaptureBooks = {
   completes: boolean
   /** Minor units Medusa records as captured by the payment's other captures. */
   recorded_elsewhere: number
+  /** Minor units of the other captures recorded before this one (names the attempt, see below). */
+  recorded_before: number
   /** The order the payment belongs to, when it belongs to one. */
   order: { id: string; status: string } | null
 }
@@ -29,6 +31,8 @@ export type RefundBooks = {
   completes: boolean
   /** Minor units Medusa records as refunded by the payment's other refunds. */
   recorded_elsewhere: number
+  /** Minor units of the other refunds recorded before this one (names the attempt, see below). */
+  recorded_before: number
 }
 
 function paymentModule(): IPaymentModuleService {
@@ -37,6 +41,20 @@ function paymentModule(): IPaymentModuleService {
 
 function amountOf(row: AmountRow): BigNumberInput {
   return (row.raw_amount as BigNumberInput | undefined) ?? row.amount
+}
+
+/**
+ * The other records made before `id`. With the amount, this names an attempt independently of
+ * Medusa's record id: when every answer to a capture was lost, Medusa deletes its record, and
+ * the person's next attempt is a new record, but it has the same records before it and the same
+ * amount, so it sends Kustom the same idempotency key, and Kustom takes it once even if the lost
+ * one is still on its way.
+ */
+function recordedBefore(rows: AmountRow[], id: string): AmountRow[] {
+  const self = rows.find((row) => row.id === id)
+  const at = (row: AmountRow) => new Date(row.created_at ?? 0).getTime()
+  if (!self) return rows
+  return rows.filter((row) => row.id !== id && (at(row) < at(self) || (at(row) === at(self) && row.id < id)))
 }
 
 function sum(rows: AmountRow[] | undefined) {
@@ -69,20 +87,24 @@ export async function readCaptureBooks(captureId: string): Promise<CaptureBooks>
     currency_code: currency,
     completes: toMinorUnits(sum(captures), currency) >= toMinorUnits(total, currency),
     recorded_elsewhere: toMinorUnits(sum(captures.filter((row) => row.id !== captureId)), currency),
+    recorded_before: toMinorUnits(sum(recordedBefore(captures, captureId)), currency),
     order: order ? { id: order.id, status: order.status } : null,
   }
 }
 
 /** The refund Medusa has just recorded, measured against the payment's captures and other refunds. */
-export async function readRefundBooks(refundId: string): Promise<RefundBooks | null> {
+export async function readRefundBooks(refundId: string): Promise<RefundBooks> {
   const payments = paymentModule()
   const [refund] = await payments.listRefunds({ id: refundId }, { select: ["id"], relations: ["payment"] })
-  if (!refund?.payment) return null
+  if (!refund?.payment) {
+    throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Medusa's refund ${refundId} was not found, so what it refunds is unknown. Nothing was refunded.`)
+  }
   const payment = await payments.retrievePayment(refund.payment.id, { select: ["id", "currency_code"], relations: ["captures", "refunds"] })
   const currency = payment.currency_code
   const refunds = (payment.refunds ?? []) as unknown as AmountRow[]
   return {
     completes: toMinorUnits(sum(refunds), currency) >= toMinorUnits(sum(payment.captures as unknown as AmountRow[]), currency),
     recorded_elsewhere: toMinorUnits(sum(refunds.filter((row) => row.id !== refundId)), currency),
+    recorded_before: toMinorUnits(sum(recordedBefore(refunds, refundId)), currency),
   }
 }

@@ -140,8 +140,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     const data = readPaymentData(input.data)
     const orderId = await this.requireOrderId_(data)
     const captureId = input.context?.idempotency_key ? String(input.context.idempotency_key) : undefined
-    const key = idempotencyKeyFor("capture", orderId, captureId ?? "full")
-    if (!captureId) return { data: { ...data, ...orderAmounts(await this.captureRemaining_(orderId, key)) } }
+    if (!captureId) return { data: { ...data, ...orderAmounts(await this.captureRemaining_(orderId, idempotencyKeyFor("capture", orderId, "full"))) } }
 
     // Kustom first, then Medusa: a capture in flight has its Medusa record before it reaches
     // Kustom, so whatever Kustom holds beyond Medusa's records is truly unrecorded.
@@ -164,6 +163,8 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       )
     }
     if (toCapture === 0) return { data: { ...data, ...orderAmounts(order) } }
+    // Named by what it is (see medusa-books), not by Medusa's record id: a retry after lost answers sends the same key.
+    const key = idempotencyKeyFor("capture", orderId, `${books.recorded_before}`, `${amount}`)
     await this.call_("capturing the payment", () => this.client_.orders.capture(orderId, { captured_amount: toCapture }, { idempotencyKey: key }))
     const updated = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
     return { data: { ...data, ...orderAmounts(updated) } }
@@ -192,11 +193,11 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       )
     }
     if (toRefund === 0) return { data: { ...data, ...orderAmounts(order) } }
-    // Medusa names every refund (its id); without a name two equal refunds must stay two.
-    const key = idempotencyKeyFor("refund", orderId, refundId ?? randomUUID())
-    await this.call_("refunding the payment", () =>
-      this.client_.orders.refund(orderId, { refunded_amount: toRefund, reference: refundId || undefined }, { idempotencyKey: key })
-    )
+    // Named by what it is (see medusa-books): a retry after lost answers sends the same key, and
+    // the same body (no Medusa id in it), so Kustom replays it rather than refunding again.
+    // Without Medusa's books, two equal refunds must stay two.
+    const key = books ? idempotencyKeyFor("refund", orderId, `${books.recorded_before}`, `${amount}`) : idempotencyKeyFor("refund", orderId, randomUUID())
+    await this.call_("refunding the payment", () => this.client_.orders.refund(orderId, { refunded_amount: toRefund }, { idempotencyKey: key }))
     const updated = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
     return { data: { ...data, ...orderAmounts(updated) } }
   }

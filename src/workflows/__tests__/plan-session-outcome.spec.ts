@@ -101,6 +101,11 @@ describe("planSessionOutcome", () => {
     expect(result.reason).toBe(result.data?.problem)
   })
 
+  it("drops a decline made before the card that paid when it flags the payment", () => {
+    const result = plan(session("FINALIZED"), { sale: sale({ total: 126, data: { kustom_status: "ACTIVE", failure_reason: "INSUFFICIENT_FUNDS" } }) })
+    expect(result).toMatchObject({ outcome: "amount_mismatch", data: { failure_reason: null, kustom_status: "FINALIZED" } })
+  })
+
   it("flags money taken for a cart that became an order without this payment, and attaches nothing", () => {
     const result = plan(session("FINALIZED"), { sale: sale({ completed: true }) })
     expect(result).toMatchObject({

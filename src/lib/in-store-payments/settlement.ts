@@ -1,0 +1,27 @@
+/**
+ * What a payment of a cancelled order still holds, as Medusa's order cancel settles it: what
+ * was captured and not refunded is to be refunded; an authorization nothing was captured from
+ * is to be released (cancelled).
+ */
+import { MathBN } from "@medusajs/framework/utils"
+import type { BigNumberInput } from "@medusajs/framework/types"
+
+type AmountRow = { raw_amount?: BigNumberInput; amount?: BigNumberInput }
+
+export type SettlementRow = {
+  canceled_at?: string | Date | null
+  captures?: AmountRow[] | null
+  refunds?: AmountRow[] | null
+}
+
+const total = (rows: AmountRow[] | null | undefined) =>
+  (rows ?? []).reduce((sum, row) => MathBN.add(sum, row.raw_amount ?? row.amount ?? 0), MathBN.convert(0))
+
+/** `refund`: the amount to refund (major units), `release`: cancel the authorization; null when settled. */
+export function unsettledMoney(payment: SettlementRow): { refund: BigNumberInput } | { release: true } | null {
+  if (payment.captures?.length) {
+    const due = MathBN.sub(total(payment.captures), total(payment.refunds))
+    return MathBN.gt(due, 0) ? { refund: due } : null
+  }
+  return payment.canceled_at ? null : { release: true }
+}
