@@ -286,6 +286,17 @@ medusaIntegrationTestRunner({
       expect(again.data.message).toMatch(/no longer registered/)
     })
 
+    it("shows names from Kustom without direction controls, so they cannot reorder the text around them", async () => {
+      // Named on the phone: Kustom's app lets a right-to-left override through.
+      const device = await kustom.playground.createDevice({ name: "Till 2\u202Elive", location_id: "loc-main" })
+      const arabic = await kustom.playground.createDevice({ name: "جهاز المتجر", location_id: "loc-main" })
+      const { data: listed } = await api.get("/admin/kustom-ipp/devices", { headers })
+      const nameOf = (id: string) => listed.devices.find((candidate: any) => candidate.id === id).name
+      expect(nameOf(device.id)).toBe("Till 2live")
+      // A right-to-left name needs no control characters and is shown as it is.
+      expect(nameOf(arabic.id)).toBe("جهاز المتجر")
+    })
+
     it("keeps a default device per sales channel and per location, used when a payment names none", async () => {
       const counter = await kustom.playground.createDevice({ name: "Counter", location_id: "loc-main" })
       const kiosk = await kustom.playground.createDevice({ name: "Kiosk", location_id: "loc-harbour" })

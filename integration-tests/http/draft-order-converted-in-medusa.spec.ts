@@ -194,8 +194,17 @@ medusaIntegrationTestRunner({
           currency_exponent: 2,
           device_id: device.id,
           problem: view.payment.problem,
+          resolved: false,
         }),
       ])
+
+      // Once the money is given back in Kustom (its portal), the problem shows as resolved.
+      const kustomOrderId = (await kustom.sessions.get(kustomSessionId)).order_id as string
+      const held = await kustom.orders.get(kustomOrderId)
+      if (held.captured_amount > 0) await kustom.orders.refund(kustomOrderId, { refunded_amount: held.captured_amount })
+      else await kustom.orders.cancel(kustomOrderId)
+      const { data: afterRefund } = await api.get(`/admin/kustom-ipp/orders/${draft.id}/payment`, { headers })
+      expect(afterRefund.problems).toEqual([expect.objectContaining({ payment_session_id: view.payment.payment_session_id, resolved: true })])
     })
   },
 })

@@ -175,10 +175,29 @@ medusaIntegrationTestRunner({
       const afterCancel = await attempt(`/admin/payments/${payment.id}/capture`, { amount: 10 })
       expect({ status: afterCancel.status, message: afterCancel.data.message }).toEqual({
         status: 400,
-        message: `Order ${order.id} is cancelled, so its in-store payment is not captured any more. Nothing was captured.`,
+        message: `Order #${order.display_id} is cancelled, so its in-store payment is not captured any more. Nothing was captured.`,
       })
       expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: 9_000, remaining_authorized_amount: total - 9_000 })
       expect(await inMedusa()).toEqual({ captured: 9_000, refunded: 9_000 })
+    })
+
+    it("gives back what Kustom captured without Medusa's record when the order is cancelled", async () => {
+      const { kustom, order, payment, kustomOrderId } = await authorizedSale(store)
+      fixture.playground.injectFault({ method: "POST", path: `/ordermanagement/v1/orders/${kustomOrderId}/captures`, status: 503, when: "after" })
+      try {
+        expect((await attempt(`/admin/payments/${payment.id}/capture`, { amount: 100 })).status).toBeGreaterThanOrEqual(500)
+      } finally {
+        fixture.playground.clearFaults()
+      }
+      expect((await kustom.orders.get(kustomOrderId)).captured_amount).toBe(10_000)
+
+      // Medusa records nothing captured, so its cancel cancels the payment: the 100 goes back.
+      await api.post(`/admin/orders/${order.id}/cancel`, {}, { headers })
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: 10_000, refunded_amount: 10_000 })
+      const { data } = await api.get(`/admin/payments/${payment.id}?fields=id,canceled_at`, { headers })
+      expect(data.payment.canceled_at).toBeTruthy()
+      const view = (await api.get(`/admin/kustom-ipp/orders/${order.id}/payment`, { headers })).data.payments[0]
+      expect(view).toMatchObject({ captured_amount: 10_000, refunded_amount: 10_000, medusa_captured_amount: 0, medusa_refunded_amount: 0 })
     })
 
     it("releases an authorization recorded on an order after it was cancelled", async () => {

@@ -15,10 +15,13 @@ export const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD80
  */
 export type CharacterRule = { pattern: RegExp; reason: string }
 
+/** Embeddings, overrides and isolates: invisible, they change the order text is shown in. */
+const DIRECTION_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/
+
 const REFUSED_CHARACTERS: ReadonlyArray<CharacterRule> = [
   { pattern: /[\u0000-\u001F\u007F-\u009F]/, reason: "control characters such as line breaks, tabs or NUL" },
   { pattern: /[\u2028\u2029]/, reason: "line or paragraph separators" },
-  { pattern: /[\u202A-\u202E\u2066-\u2069]/, reason: "invisible characters that change the direction text is shown in" },
+  { pattern: DIRECTION_CONTROLS, reason: "invisible characters that change the direction text is shown in" },
   { pattern: UNPAIRED_SURROGATE, reason: "half of a character (an unpaired surrogate)" },
 ]
 
@@ -36,4 +39,14 @@ export function firstBrokenRule(value: string, rules: ReadonlyArray<CharacterRul
     return `must not contain ${reason} (found ${code} at character ${index + 1})`
   }
   return null
+}
+
+/**
+ * A name from Kustom (a device's, a location's) as the admin shows it: without direction
+ * controls, which the admin refuses in names it sets but Kustom's app may let through, and which
+ * would make the name, and the text after it, display in another order. Right-to-left names
+ * need none of them and show as they are.
+ */
+export function withoutDirectionControls(text: string): string {
+  return text.replace(new RegExp(DIRECTION_CONTROLS.source, "g"), "")
 }

@@ -136,6 +136,8 @@ export type OrderInStorePaymentProblem = {
   kustom_session_id: string | null
   kustom_order_id: string | null
   problem: string
+  kustom_order_status: string | null
+  resolved: boolean
 }
 
 /* ---------- queries ---------- */

@@ -1,11 +1,13 @@
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
-import { ExclamationCircleSolid } from "@medusajs/icons"
+import { CheckCircleSolid, ExclamationCircleSolid } from "@medusajs/icons"
 import { Badge, Container, Heading, StatusBadge, Text } from "@medusajs/ui"
 import { useOrderInStorePayments, type OrderInStorePayment, type OrderInStorePaymentProblem } from "../lib/api"
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
 
 const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
+  REFUNDED: "grey",
+  PART_REFUNDED: "orange",
   CAPTURED: "green",
   PART_CAPTURED: "orange",
   AUTHORIZED: "blue",
@@ -28,7 +30,14 @@ const Row = ({ label, children, testId }: { label: string; children: React.React
 
 const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
   const money = (amount: number) => formatMinor(amount, payment.currency_code, payment.currency_exponent)
-  const status = payment.kustom_order_status ?? payment.kustom_status
+  // Kustom's order statuses stop at CAPTURED; what was refunded since is read from the amounts.
+  const kustomStatus = payment.kustom_order_status ?? payment.kustom_status
+  const status =
+    kustomStatus && payment.refunded_amount > 0 && ["CAPTURED", "PART_CAPTURED", "CLOSED"].includes(kustomStatus)
+      ? payment.refunded_amount >= payment.captured_amount
+        ? "REFUNDED"
+        : "PART_REFUNDED"
+      : kustomStatus
   return (
     <div className="flex flex-col divide-y" data-testid="kustom-ipp-order-payment">
       <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 px-6 py-4">
@@ -58,17 +67,18 @@ const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
           {money(payment.refunded_amount)}
         </Row>
       </dl>
-      {payment.live &&
-        (payment.captured_amount !== payment.medusa_captured_amount || payment.refunded_amount !== payment.medusa_refunded_amount) && (
-          <div className="flex items-start gap-x-2 px-6 py-4" role="alert" data-testid="order-payment-disagree">
-            <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" />
-            <Text size="small">
-              Kustom shows {money(payment.captured_amount)} captured and {money(payment.refunded_amount)} refunded; Medusa records{" "}
-              {money(payment.medusa_captured_amount)} and {money(payment.medusa_refunded_amount)}. A capture or refund made in
-              Kustom's portal, or one still under way, explains it; otherwise check the payment in Kustom.
-            </Text>
-          </div>
-        )}
+      {payment.live && payment.captured_amount - payment.refunded_amount !== payment.medusa_captured_amount - payment.medusa_refunded_amount && (
+        <div className="flex items-start gap-x-2 px-6 py-4" role="alert" data-testid="order-payment-disagree">
+          <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" />
+          <Text size="small">
+            Kustom holds {money(payment.captured_amount - payment.refunded_amount)} of this payment (captured{" "}
+            {money(payment.captured_amount)}, refunded {money(payment.refunded_amount)}); Medusa records{" "}
+            {money(payment.medusa_captured_amount - payment.medusa_refunded_amount)}. Most often Kustom's answer to a capture or
+            refund was lost: do the same capture or refund again in Medusa, and what Kustom already did is counted, so nothing
+            moves twice. A capture or refund made in Kustom's portal explains it too.
+          </Text>
+        </div>
+      )}
       {payment.refunds.length > 0 && (
         <div className="flex flex-col gap-y-1 px-6 py-4" data-testid="order-payment-refunds">
           <Text size="small" weight="plus">
@@ -125,10 +135,17 @@ const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
 
 /** Money taken on a device that this order does not record: what happened and what to do. */
 const PaymentProblem = ({ problem }: { problem: OrderInStorePaymentProblem }) => (
-  <div className="flex flex-col gap-y-2 px-6 py-4" role="alert" data-testid="kustom-ipp-order-problem">
+  <div className="flex flex-col gap-y-2 px-6 py-4" role={problem.resolved ? undefined : "alert"} data-testid="kustom-ipp-order-problem" data-resolved={problem.resolved}>
     <div className="flex items-start gap-x-2">
-      <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" />
-      <Text size="small">{problem.problem}</Text>
+      {problem.resolved ? (
+        <CheckCircleSolid className="text-ui-tag-green-icon mt-0.5 shrink-0" />
+      ) : (
+        <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" />
+      )}
+      <Text size="small" className={problem.resolved ? "text-ui-fg-subtle" : undefined}>
+        {problem.resolved ? `Resolved: Kustom has given this payment back (${kustomStatusLabel(problem.kustom_order_status ?? "")}). ` : ""}
+        {problem.problem}
+      </Text>
     </div>
     <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1">
       <Row label="IPP session">{problem.kustom_session_id ?? "—"}</Row>
@@ -148,12 +165,13 @@ const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder
   const { data } = useOrderInStorePayments(order.id)
   const payments = data?.payments ?? []
   const problems = data?.problems ?? []
+  const open = problems.filter((problem) => !problem.resolved)
   if (!payments.length && !problems.length) return null
   return (
     <Container className="divide-y p-0" data-testid="order-in-store-payment">
       <div className="flex items-center justify-between px-6 py-4">
         <Heading level="h2">{payments.length ? "Paid in store" : "In-store payment"}</Heading>
-        {problems.length ? (
+        {open.length ? (
           <StatusBadge color="red" data-testid="order-payment-needs-attention">
             Needs attention
           </StatusBadge>

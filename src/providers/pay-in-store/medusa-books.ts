@@ -23,7 +23,7 @@ export type CaptureBooks = {
   /** Minor units of the other captures recorded before this one (names the attempt, see below). */
   recorded_before: number
   /** The order the payment belongs to, when it belongs to one. */
-  order: { id: string; status: string } | null
+  order: { id: string; display_id: number | null; status: string } | null
 }
 
 export type RefundBooks = {
@@ -78,17 +78,17 @@ export async function readCaptureBooks(captureId: string): Promise<CaptureBooks>
   const query = appContainer.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const { data: links } = await query.graph({
     entity: "order_payment_collection",
-    fields: ["order.id", "order.status"],
+    fields: ["order.id", "order.display_id", "order.status"],
     filters: { payment_collection_id: payment.payment_collection_id },
   })
-  const order = (links[0] as { order?: { id: string; status: string } | null } | undefined)?.order ?? null
+  const order = (links[0] as { order?: { id: string; display_id?: number | null; status: string } | null } | undefined)?.order ?? null
   return {
     amount: amountOf(capture as unknown as AmountRow),
     currency_code: currency,
     completes: toMinorUnits(sum(captures), currency) >= toMinorUnits(total, currency),
     recorded_elsewhere: toMinorUnits(sum(captures.filter((row) => row.id !== captureId)), currency),
     recorded_before: toMinorUnits(sum(recordedBefore(captures, captureId)), currency),
-    order: order ? { id: order.id, status: order.status } : null,
+    order: order ? { id: order.id, display_id: order.display_id ?? null, status: order.status } : null,
   }
 }
 
@@ -106,5 +106,15 @@ export async function readRefundBooks(refundId: string): Promise<RefundBooks> {
     completes: toMinorUnits(sum(refunds), currency) >= toMinorUnits(sum(payment.captures as unknown as AmountRow[]), currency),
     recorded_elsewhere: toMinorUnits(sum(refunds.filter((row) => row.id !== refundId)), currency),
     recorded_before: toMinorUnits(sum(recordedBefore(refunds, refundId)), currency),
+  }
+}
+
+/** What Medusa records as captured and refunded on a payment (minor units); null for an unknown payment. */
+export async function readPaymentBooks(paymentId: string): Promise<{ captured: number; refunded: number } | null> {
+  const [payment] = await paymentModule().listPayments({ id: paymentId }, { select: ["id", "currency_code"], relations: ["captures", "refunds"] })
+  if (!payment) return null
+  return {
+    captured: toMinorUnits(sum(payment.captures as unknown as AmountRow[]), payment.currency_code),
+    refunded: toMinorUnits(sum(payment.refunds as unknown as AmountRow[]), payment.currency_code),
   }
 }

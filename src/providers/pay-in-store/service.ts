@@ -42,7 +42,7 @@ import { exactMinorUnits, formatMinorUnits, fromMinorUnits, mapSaleToKustomOrder
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
 import { clerkIsCollecting, toMedusaError } from "./errors"
-import { readCaptureBooks, readRefundBooks } from "./medusa-books"
+import { readCaptureBooks, readPaymentBooks, readRefundBooks } from "./medusa-books"
 import {
   idempotencyKeyFor,
   parseMerchantData,
@@ -150,7 +150,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       // Medusa takes captures on a cancelled order; the customer must not pay for it.
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        `Order ${books.order.id} is cancelled, so its in-store payment is not captured any more. Nothing was captured.`
+        `Order ${books.order.display_id ? `#${books.order.display_id}` : books.order.id} is cancelled, so its in-store payment is not captured any more. Nothing was captured.`
       )
     }
     const currency = order.purchase_currency
@@ -224,7 +224,12 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     return amount - unrecorded
   }
 
-  /** Cancels the session while it is open, or releases an authorization nothing was captured from. */
+  /**
+   * Cancels the session while it is open, or releases an authorization nothing was captured
+   * from. Medusa cancels only payments it records nothing captured on; money Kustom captured all
+   * the same (a capture whose answer was lost, or one made in Kustom's portal) is refunded, since
+   * the order is being cancelled and Medusa could no longer record or refund it.
+   */
   async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
     const data = readPaymentData(input.data)
     if (!data.kustom_session_id) return { data: input.data ?? {} }
@@ -237,10 +242,26 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       const orderId = session.order_id
       const order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
       if (order.captured_amount > 0) {
-        throw new MedusaError(
-          MedusaError.Types.NOT_ALLOWED,
-          "This in-store payment is already captured in Kustom; refund it instead of cancelling."
-        )
+        const paymentId = input.context?.idempotency_key ? String(input.context.idempotency_key) : undefined
+        const books = paymentId ? await readPaymentBooks(paymentId) : null
+        if (!books || books.captured > 0) {
+          throw new MedusaError(
+            MedusaError.Types.NOT_ALLOWED,
+            "This in-store payment is already captured in Kustom; refund it instead of cancelling."
+          )
+        }
+        const unrecorded = order.captured_amount - order.refunded_amount
+        if (unrecorded > 0) {
+          this.logger_.warn(
+            `Kustom In-Person Payments: Kustom order ${orderId} had ${formatMinorUnits(unrecorded, order.purchase_currency)} captured that Medusa did not record; ` +
+              `refunded as the payment is cancelled`
+          )
+          // Named by Kustom's state: a repeated cancel finds nothing left, a late one is taken once.
+          const key = idempotencyKeyFor("cancel-refund", orderId, `${order.captured_amount}`, `${order.refunded_amount}`)
+          await this.call_("refunding the payment", () => this.client_.orders.refund(orderId, { refunded_amount: unrecorded }, { idempotencyKey: key }))
+        }
+        const updated = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+        return { data: { ...data, kustom_order_id: orderId, ...orderAmounts(updated) } }
       }
       if (order.status !== "CANCELLED") {
         await this.call_("cancelling the Kustom order", () =>

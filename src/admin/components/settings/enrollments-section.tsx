@@ -100,8 +100,9 @@ export const EnrollmentsSection = () => {
                       )}
                     </Table.Cell>
                     <Table.Cell>
-                      <div className="max-w-[16rem] truncate" title={enrollment.device_name ?? undefined}>
-                        {enrollment.device_name ?? (enrollment.status === "CONSUMED" ? "A registered device" : "—")}
+                      <div className="max-w-[16rem] truncate" title={enrollment.device_name ?? enrollment.device_id ?? undefined}>
+                        {enrollment.device_name ??
+                          (enrollment.device_id ? `Device ${enrollment.device_id}` : enrollment.status === "CONSUMED" ? "A registered device" : "—")}
                       </div>
                     </Table.Cell>
                     <Table.Cell className="text-right">

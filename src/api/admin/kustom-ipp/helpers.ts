@@ -9,6 +9,7 @@ import { collect, type Device, type Enrollment, type Location } from "../../../l
 import { KUSTOM_IPP_MODULE } from "../../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../../modules/kustom-ipp/service"
 import { toMedusaError } from "../../../providers/pay-in-store/errors"
+import { withoutDirectionControls } from "../../../lib/text"
 
 /** Device metadata key tying a device to the enrollment code created in this admin that registered it. */
 export const ENROLLMENT_REF_KEY = "medusa_enrollment_ref"
@@ -79,14 +80,14 @@ export type EnrollmentView = {
 }
 
 export function toLocationView(location: Location): LocationView {
-  return { id: location.id, name: location.name, city: location.city ?? null }
+  return { id: location.id, name: withoutDirectionControls(location.name), city: location.city ? withoutDirectionControls(location.city) : null }
 }
 
 export function toDeviceView(device: Device, locations: Map<string, LocationView>): DeviceView {
   const locationId = device.location_id ?? null
   return {
     id: device.id,
-    name: device.name,
+    name: withoutDirectionControls(device.name),
     platform: device.platform,
     location_id: locationId,
     location_name: locationId ? (locations.get(locationId)?.name ?? null) : null,
@@ -160,7 +161,7 @@ export async function listEnrollmentViews(
       location_name: enrollment.location_id ? (locationNames.get(enrollment.location_id)?.name ?? null) : null,
       // A removed device is gone from Kustom's list; the code keeps the id of the device it became.
       device_id: device?.id ?? (typeof ref === "string" ? localByRef.get(ref)?.device_id : null) ?? null,
-      device_name: device?.name ?? null,
+      device_name: device ? withoutDirectionControls(device.name) : null,
       created_here: localByEnrollment.has(enrollment.enrollment_id),
     }
   }

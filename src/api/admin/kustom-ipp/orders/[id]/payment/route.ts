@@ -3,6 +3,7 @@ import { ContainerRegistrationKeys, MathBN } from "@medusajs/framework/utils"
 import type { OrderStatus } from "../../../../../../lib/kustom-ipp"
 import { currencyExponent, toMinorUnits } from "../../../../../../lib/session-mapping/minor-units"
 import { PROVIDER_ID_PREFIX, readPaymentData } from "../../../../../../providers/pay-in-store/payment-data"
+import { withoutDirectionControls } from "../../../../../../lib/text"
 import { kustomModule, notFound } from "../../../helpers"
 import { sessionCallbacks, type CallbackView } from "../../../draft-orders/payment-view"
 
@@ -49,6 +50,10 @@ export type OrderInStorePaymentProblem = {
   kustom_session_id: string | null
   kustom_order_id: string | null
   problem: string
+  /** The Kustom order's status now (null when Kustom could not be asked). */
+  kustom_order_status: OrderStatus | null
+  /** True once Kustom has given all of it back (refunded or cancelled): nothing is left to do. */
+  resolved: boolean
 }
 
 type PaymentSessionRow = {
@@ -115,26 +120,31 @@ export const GET = async (
   const kustom = kustomModule(req.scope)
   const collections = (order as { payment_collections?: ({ payments?: PaymentRow[]; payment_sessions?: PaymentSessionRow[] } | null)[] }).payment_collections ?? []
   const rows = collections.flatMap((collection) => collection?.payments ?? []).filter((payment) => payment?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
-  const problems = collections
+  const flagged = collections
     .flatMap((collection) => collection?.payment_sessions ?? [])
     .filter((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "error")
-    .flatMap((session): OrderInStorePaymentProblem[] => {
-      const data = readPaymentData(session.data)
-      // Only money taken: a dispatch that never reached a device is history, not a problem.
-      if (data.kustom_status !== "FINALIZED" || !data.problem) return []
-      return [
-        {
-          payment_session_id: session.id,
-          currency_code: session.currency_code,
-          currency_exponent: currencyExponent(session.currency_code),
-          amount: data.order_amount ?? null,
-          device_id: data.device_id ?? null,
-          kustom_session_id: data.kustom_session_id ?? null,
-          kustom_order_id: data.kustom_order_id ?? null,
-          problem: data.problem,
-        },
-      ]
+    .map((session) => ({ session, data: readPaymentData(session.data) }))
+    // Only money taken: a dispatch that never reached a device is history, not a problem.
+    .filter(({ data }) => data.kustom_status === "FINALIZED" && Boolean(data.problem))
+  const problems = await Promise.all(
+    flagged.map(async ({ session, data }): Promise<OrderInStorePaymentProblem> => {
+      const kustomOrder = data.kustom_order_id ? await kustom.client.orders.get(data.kustom_order_id).catch(() => null) : null
+      return {
+        payment_session_id: session.id,
+        currency_code: session.currency_code,
+        currency_exponent: currencyExponent(session.currency_code),
+        amount: data.order_amount ?? null,
+        device_id: data.device_id ?? null,
+        kustom_session_id: data.kustom_session_id ?? null,
+        kustom_order_id: data.kustom_order_id ?? null,
+        problem: data.problem as string,
+        kustom_order_status: kustomOrder?.status ?? null,
+        resolved: kustomOrder
+          ? kustomOrder.status === "CANCELLED" || (kustomOrder.captured_amount > 0 && kustomOrder.refunded_amount >= kustomOrder.captured_amount && kustomOrder.remaining_authorized_amount === 0)
+          : false,
+      }
     })
+  )
 
   const payments = await Promise.all(
     rows.map(async (payment): Promise<OrderInStorePayment> => {
@@ -152,7 +162,7 @@ export const GET = async (
         currency_exponent: currencyExponent(currency),
         amount: toMinorUnits(payment.amount, currency),
         device_id: data.device_id ?? null,
-        device_name: device?.name ?? null,
+        device_name: device ? withoutDirectionControls(device.name) : null,
         kustom_session_id: data.kustom_session_id ?? null,
         kustom_status: data.kustom_status ?? null,
         kustom_order_id: data.kustom_order_id ?? null,
