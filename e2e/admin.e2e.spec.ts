@@ -278,6 +278,9 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await admin.getByTestId("order-payment-refunds").waitFor({ timeout: 30_000 })
     await admin.getByTestId("order-payment-refunded").getByText(/50\.00/).waitFor({ timeout: 30_000 })
     expect(await admin.getByTestId("order-payment-refunds").textContent()).toContain("Returned a mug")
+    // Kustom's order stays "CAPTURED"; the card reads the refund from the amounts. Both sides agree.
+    expect(await admin.getByTestId("order-payment-status").textContent()).toContain("Partially refunded")
+    expect(await admin.getByTestId("order-payment-disagree").count()).toBe(0)
     await payment.scrollIntoViewIfNeeded()
     await shot(admin, "order-refunded")
 

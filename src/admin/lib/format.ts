@@ -112,9 +112,9 @@ export function eventLabel(type: string): string {
 const KUSTOM_STATUSES: Record<string, string> = {
   // Kustom order statuses
   AUTHORIZED: "Authorized",
-  PART_CAPTURED: "Partly captured",
+  PART_CAPTURED: "Partially captured",
   CAPTURED: "Captured",
-  PART_REFUNDED: "Partly refunded",
+  PART_REFUNDED: "Partially refunded",
   REFUNDED: "Refunded",
   CANCELLED: "Cancelled",
   EXPIRED: "Expired",
@@ -126,7 +126,7 @@ const KUSTOM_STATUSES: Record<string, string> = {
   FAILED: "Failed",
 }
 
-/** A Kustom order or session status as a label ("PART_CAPTURED" → "Partly captured"); unknown ones in words. */
+/** A Kustom order or session status as a label ("PART_CAPTURED" → "Partially captured"); unknown ones in words. */
 export function kustomStatusLabel(status: string): string {
   return KUSTOM_STATUSES[status] ?? status.replace(/_/g, " ").toLowerCase().replace(/^\w/, (c) => c.toUpperCase())
 }

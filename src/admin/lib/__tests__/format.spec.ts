@@ -63,7 +63,7 @@ describe("admin formatting", () => {
     expect(describeFailure(null)).toBeNull()
     expect(eventLabel("ipp.session.activated")).toBe("Clerk chose a payment method")
     expect(kustomStatusLabel("CAPTURED")).toBe("Captured")
-    expect(kustomStatusLabel("PART_CAPTURED")).toBe("Partly captured")
+    expect(kustomStatusLabel("PART_CAPTURED")).toBe("Partially captured")
     expect(kustomStatusLabel("SOMETHING_NEW")).toBe("Something new")
   })
 })
