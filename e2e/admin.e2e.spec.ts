@@ -153,6 +153,8 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     const pageText = (await admin.textContent("body")) ?? ""
     expect(pageText).not.toContain(store.apiKey)
     expect(pageText).not.toContain(store.webhookSecret)
+    // The store's default device from the plugin's options (the demo's simulated counter) is named.
+    await admin.getByTestId("store-configured-default").getByText("Counter (simulated)").waitFor({ timeout: 30_000 })
     await shot(admin, "settings-connection")
 
     // Create an enrollment code: large, with its expiry counting down.

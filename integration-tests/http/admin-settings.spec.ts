@@ -279,7 +279,10 @@ medusaIntegrationTestRunner({
       const { data: removed } = await api.delete(`/admin/kustom-ipp/devices/${device.id}`, { headers })
       expect(removed).toEqual({ id: device.id, object: "kustom_ipp_device", deleted: true })
       await expect(kustom.devices.get(device.id)).rejects.toMatchObject({ status: 404 })
-      expect((await api.get("/admin/kustom-ipp/device-defaults", { headers })).data.defaults).toEqual([])
+      const { data: none } = await api.get("/admin/kustom-ipp/device-defaults", { headers })
+      expect(none.defaults).toEqual([])
+      // This store configures no default in the plugin's options.
+      expect(none.configured).toEqual({ default_device_id: null, sales_channels: {}, locations: {} })
 
       const again = await call(api, "delete", `/admin/kustom-ipp/devices/${device.id}`)
       expect(again.status).toBe(404)

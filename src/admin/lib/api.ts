@@ -58,6 +58,8 @@ export type Enrollment = {
 }
 
 export type DeviceDefault = { scope: "sales_channel" | "location"; scope_id: string; device_id: string }
+/** Defaults set in the plugin's options (medusa-config); they apply where the admin sets none. */
+export type ConfiguredDefaults = { default_device_id: string | null; sales_channels: Record<string, string>; locations: Record<string, string> }
 
 export type StockLocationDevices = {
   stock_location_id: string
@@ -195,7 +197,7 @@ export const useEnrollments = (options: QueryOptions<{ enrollments: Enrollment[]
   })
 
 export const useDeviceDefaults = () =>
-  useQuery({ queryKey: kustomKeys.defaults, queryFn: () => sdk.client.fetch<{ defaults: DeviceDefault[] }>(`${BASE}/device-defaults`) })
+  useQuery({ queryKey: kustomKeys.defaults, queryFn: () => sdk.client.fetch<{ defaults: DeviceDefault[]; configured?: ConfiguredDefaults }>(`${BASE}/device-defaults`) })
 
 export const useStockLocationDevices = (stockLocationId: string) =>
   useQuery({

@@ -2,6 +2,7 @@ import { Container, Table, Text, toast } from "@medusajs/ui"
 import { useQuery } from "@tanstack/react-query"
 import { errorMessage, useDeviceDefaults, useDevices, useSetDeviceDefault } from "../../lib/api"
 import { sdk } from "../../lib/sdk"
+import { unlistedDeviceLabel } from "../../lib/devices"
 import { DeviceSelect } from "../device-select"
 import { EmptyState, SectionHeader } from "../section"
 
@@ -16,6 +17,9 @@ export const DefaultsSection = () => {
   const setDefault = useSetDeviceDefault()
   const defaultOf = (channelId: string) =>
     defaults.data?.defaults.find((row) => row.scope === "sales_channel" && row.scope_id === channelId)?.device_id ?? null
+  const configured = defaults.data?.configured
+  const nameOf = (deviceId: string) =>
+    unlistedDeviceLabel(deviceId, { all: devices.data?.devices ?? [], unavailable: devices.isError && !devices.data, loading: devices.isPending })
 
   return (
     <Container className="divide-y p-0" data-testid="kustom-defaults">
@@ -55,11 +59,25 @@ export const DefaultsSection = () => {
                       )
                     }
                   />
+                  {!defaultOf(channel.id) && configured?.sales_channels[channel.id] && (
+                    <Text size="xsmall" className="text-ui-fg-subtle mt-1" data-testid={`channel-configured-default-${channel.id}`}>
+                      From the plugin's options: {nameOf(configured.sales_channels[channel.id])}
+                    </Text>
+                  )}
                 </Table.Cell>
               </Table.Row>
             ))}
           </Table.Body>
         </Table>
+      )}
+      {configured?.default_device_id && (
+        <div className="px-6 py-4" data-testid="store-configured-default">
+          <Text size="small" className="text-ui-fg-subtle">
+            A payment with no default here or at its location goes to{" "}
+            <span className="text-ui-fg-base font-medium">{nameOf(configured.default_device_id)}</span>, the store's default
+            device set in the plugin's options (<code>defaultDeviceId</code>).
+          </Text>
+        </div>
       )}
     </Container>
   )

@@ -1,7 +1,8 @@
 import { Container, Select, Table, Text, toast } from "@medusajs/ui"
 import { useQuery } from "@tanstack/react-query"
-import { errorMessage, useDevices, useKustomLocations, useLinkLocation, useLocationLinks, useSetDeviceDefault, type KustomLocation } from "../../lib/api"
+import { errorMessage, useDeviceDefaults, useDevices, useKustomLocations, useLinkLocation, useLocationLinks, useSetDeviceDefault, type KustomLocation } from "../../lib/api"
 import { sdk } from "../../lib/sdk"
+import { unlistedDeviceLabel } from "../../lib/devices"
 import { DeviceSelect, NONE } from "../device-select"
 import { EmptyState, SectionHeader } from "../section"
 
@@ -19,6 +20,7 @@ export const LocationsSection = () => {
   // Asked only when Kustom's list failed: the stored links then still say what is linked.
   const storedLinks = useLocationLinks({ enabled: locations.isError })
   const setDefault = useSetDeviceDefault()
+  const configured = useDeviceDefaults().data?.configured
   const all = locations.data?.locations ?? []
   const allDevices = devices.data?.devices ?? []
   const devicesUnavailable = devices.isError && !devices.data
@@ -83,6 +85,12 @@ export const LocationsSection = () => {
                         )
                       }
                     />
+                    {!location.default_device_id && configured?.locations[location.id] && (
+                      <Text size="xsmall" className="text-ui-fg-subtle mt-1" data-testid={`location-configured-default-${location.id}`}>
+                        From the plugin's options:{" "}
+                        {unlistedDeviceLabel(configured.locations[location.id], { all: allDevices, unavailable: devicesUnavailable, loading: devices.isPending })}
+                      </Text>
+                    )}
                   </Table.Cell>
                 </Table.Row>
               )

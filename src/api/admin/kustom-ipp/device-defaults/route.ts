@@ -1,16 +1,33 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
 import type { DeviceDefaultView } from "../../../../modules/kustom-ipp/admin-settings"
+import type { PluginOptions } from "../../../../lib/options"
 import type { SetDeviceDefaultBody } from "../validators"
 import { kustomCall, kustomModule } from "../helpers"
 
-type DefaultsResponse = { defaults: Omit<DeviceDefaultView, "id">[] }
+/**
+ * `defaults`: set in this admin. `configured`: set in the plugin's options (medusa-config), which
+ * apply when the admin sets none: per sales channel, per Kustom location, then the store's.
+ */
+type DefaultsResponse = {
+  defaults: Omit<DeviceDefaultView, "id">[]
+  configured: { default_device_id: string | null; sales_channels: Record<string, string>; locations: Record<string, string> }
+}
 
 const view = (rows: DeviceDefaultView[]) => rows.map(({ scope, scope_id, device_id }) => ({ scope, scope_id, device_id }))
 
+function configured(options: PluginOptions): DefaultsResponse["configured"] {
+  return {
+    default_device_id: options.defaultDeviceId ?? null,
+    sales_channels: options.defaultDevices?.salesChannels ?? {},
+    locations: options.defaultDevices?.locations ?? {},
+  }
+}
+
 /** The default device of each sales channel and Kustom location. */
 export const GET = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<DefaultsResponse>) => {
-  res.json({ defaults: view(await kustomModule(req.scope).settings.listDeviceDefaults()) })
+  const kustom = kustomModule(req.scope)
+  res.json({ defaults: view(await kustom.settings.listDeviceDefaults()), configured: configured(kustom.options) })
 }
 
 /** Sets or clears (`device_id: null`) the device used when a payment names none. */
@@ -40,5 +57,5 @@ export const POST = async (req: AuthenticatedMedusaRequest<SetDeviceDefaultBody>
     })
   }
   await kustom.settings.setDeviceDefault({ scope, scope_id, device_id })
-  res.json({ defaults: view(await kustom.settings.listDeviceDefaults()) })
+  res.json({ defaults: view(await kustom.settings.listDeviceDefaults()), configured: configured(kustom.options) })
 }
