@@ -155,7 +155,8 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     }
     const currency = order.purchase_currency
     const amount = toExactMinorUnits("capture", books.amount, books.currency_code, books.completes)
-    const toCapture = this.countUnrecorded_("capture", amount, order.captured_amount - books.recorded_elsewhere, currency, orderId)
+    const counted = this.countUnrecorded_("capture", amount, order.captured_amount - books.recorded_elsewhere, currency, orderId)
+    const toCapture = completingRemainder(counted, order.remaining_authorized_amount, exactMinorUnits(books.amount, books.currency_code) === null && books.completes)
     if (toCapture > order.remaining_authorized_amount) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
@@ -184,8 +185,9 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     const books = refundId ? await readRefundBooks(refundId) : null
     const currency = order.purchase_currency
     const amount = exactMinorUnits(input.amount, currency) ?? toExactMinorUnits("refund", input.amount, currency, books?.completes ?? false)
-    const toRefund = books ? this.countUnrecorded_("refund", amount, order.refunded_amount - books.recorded_elsewhere, currency, orderId) : amount
     const refundable = order.captured_amount - order.refunded_amount
+    const counted = books ? this.countUnrecorded_("refund", amount, order.refunded_amount - books.recorded_elsewhere, currency, orderId) : amount
+    const toRefund = completingRemainder(counted, refundable, exactMinorUnits(input.amount, currency) === null && Boolean(books?.completes))
     if (toRefund > refundable) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
@@ -580,6 +582,16 @@ function toExactMinorUnits(doing: "capture" | "refund", amount: BigNumberInput, 
     MedusaError.Types.INVALID_DATA,
     `Cannot ${doing} ${MathBN.convert(amount).toString()} ${code}: amounts in ${code} are whole multiples of ${fromMinorUnits(1, code)}, and a card payment cannot move a fraction of that. Nothing was ${doing === "capture" ? "captured" : "refunded"}.`
   )
+}
+
+/**
+ * The amount that completes the payment, when it holds a fraction of a minor unit: what Kustom
+ * has left. Medusa's books can hold a total with more decimals than the currency (5 505.5 JPY,
+ * or refunds of 150 and 330.005 SEK on 480), and the completing amount rounded on its own can
+ * come out one minor unit above what Kustom holds; the difference is under one minor unit.
+ */
+function completingRemainder(amount: number, left: number, completesWithFraction: boolean): number {
+  return completesWithFraction && Math.abs(amount - left) <= 1 ? left : amount
 }
 
 function orderAmounts(order: Order): Partial<KustomIppPaymentData> {
