@@ -245,7 +245,8 @@ medusaIntegrationTestRunner({
       expect(sessionCreates(fixture)).toBe(creates)
     })
 
-    it("refunds a payment recorded on an order after it was cancelled, once the cart's completion has finished", async () => {
+    /** A cart paid on the device and become an order, its callbacks all processed, with what Kustom captured. */
+    async function settledSale() {
       const cartId = await createCart(api, store)
       const sale = await payInStore(api, store, cartId, { device_id: device.id })
       await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
@@ -254,6 +255,11 @@ medusaIntegrationTestRunner({
       const captured = (await kustom.orders.get(kustomOrderId)).captured_amount
       expect(captured).toBe(toMinorUnits(order.total, "sek"))
       await callbacksProcessed(sale.kustomSessionId, "ipp.session.finalized")
+      return { cartId, order, kustomOrderId, captured }
+    }
+
+    it("refunds a payment recorded on an order after it was cancelled, once the cart's completion has finished", async () => {
+      const { cartId, order, kustomOrderId, captured } = await settledSale()
 
       // The end state of the race: Medusa cancelled the order while its cart was still being
       // completed, so its cancel saw no payment; the payment was recorded afterwards.
@@ -281,13 +287,7 @@ medusaIntegrationTestRunner({
     const later = () => ({ now: new Date(Date.now() + 180_000) })
 
     it("settles in the sweep a payment on a cancelled order that the order.canceled run could not", async () => {
-      const cartId = await createCart(api, store)
-      const sale = await payInStore(api, store, cartId, { device_id: device.id })
-      await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
-      const order = await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
-      const kustomOrderId = (await kustom.sessions.get(sale.kustomSessionId)).order_id as string
-      const captured = (await kustom.orders.get(kustomOrderId)).captured_amount
-      await callbacksProcessed(sale.kustomSessionId, "ipp.session.finalized")
+      const { order, kustomOrderId, captured } = await settledSale()
       // Cancelled, and the order.canceled run failed or never happened: the payment still holds money.
       await container().resolve(Modules.ORDER).cancel(order.id)
       // Younger than two minutes, it is the subscriber's.
