@@ -287,23 +287,30 @@ medusaIntegrationTestRunner({
     const later = () => ({ now: new Date(Date.now() + 180_000) })
 
     it("settles in the sweep a payment on a cancelled order that the order.canceled run could not", async () => {
-      const { order, kustomOrderId, captured } = await settledSale()
-      // Cancelled, and the order.canceled run failed or never happened: the payment still holds money.
-      await container().resolve(Modules.ORDER).cancel(order.id)
-      // Younger than two minutes, it is the subscriber's.
-      expect(await settleCancelledOrderPayments(container())).toEqual({ orders: [], failed: [] })
-
-      // Kustom is down: the sweep tries, and leaves it for the next run.
+      const { cartId, order, kustomOrderId, captured } = await settledSale()
+      const { headers } = await createAdminHeaders(container())
+      // Kustom is down while Medusa cancels the order: Medusa's cancel logs the failed refund and
+      // goes on (it still adds the refund's transaction), and the order.canceled run fails too.
       fixture.playground.injectFault({ path: "/ordermanagement/*", status: 503 })
       try {
+        expect((await api.post(`/admin/orders/${order.id}/cancel`, {}, { headers })).status).toBe(200)
+        // Younger than two minutes, it is the subscriber's; later, the job takes it, and fails.
+        expect(await settleCancelledOrderPayments(container())).toEqual({ orders: [], failed: [] })
         expect(await settleCancelledOrderPayments(container(), later())).toMatchObject({ failed: [order.id] })
       } finally {
         fixture.playground.clearFaults()
       }
       expect((await kustom.orders.get(kustomOrderId)).refunded_amount).toBe(0)
 
-      expect(await settleCancelledOrderPayments(container(), later())).toMatchObject({ orders: [order.id], failed: [] })
+      // Kustom answers again: the next run refunds it, once, in both books.
+      await settleCancelledOrderPayments(container(), later())
       expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: captured, refunded_amount: captured })
+      expect((await kustom.orders.get(kustomOrderId)).refunds).toHaveLength(1)
+      const [payment] = (await paidOrderOfCart(container(), cartId)).payment_collections.flatMap((collection: any) => collection.payments)
+      expect(payment.refunds.map((refund: { amount: number }) => toMinorUnits(refund.amount, "sek"))).toEqual([captured])
+      // One refund in the order's transactions: the summary shows the order settled, not owed twice.
+      const transactions = await container().resolve(Modules.ORDER).listOrderTransactions({ order_id: order.id, reference: "refund" })
+      expect(transactions.map((transaction) => toMinorUnits(transaction.amount as number, "sek"))).toEqual([-captured])
       // Settled: the next run has nothing to do.
       expect(await settleCancelledOrderPayments(container(), later())).toEqual({ orders: [], failed: [] })
       expect((await kustom.orders.get(kustomOrderId)).refunds).toHaveLength(1)

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto"
 import { ContainerRegistrationKeys, MathBN, Modules } from "@medusajs/framework/utils"
-import type { ILockingModule, IOrderModuleService, IPaymentModuleService, Logger, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
+import type { BigNumberInput, ILockingModule, IOrderModuleService, IPaymentModuleService, Logger, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
 import { createStep, createWorkflow, StepResponse, transform, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import { KustomIppApiError } from "../lib/kustom-ipp"
 import { orderPaymentSessions } from "../lib/in-store-payments/collecting"
-import { unsettledMoney, type SettlementRow } from "../lib/in-store-payments/settlement"
+import { totalOf as total, unsettledMoney, type SettlementRow } from "../lib/in-store-payments/settlement"
 import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
 import type KustomIppModuleService from "../modules/kustom-ipp/service"
 import { PROVIDER_ID_PREFIX, readPaymentData } from "../providers/pay-in-store/payment-data"
@@ -128,14 +128,24 @@ async function settleOrder(container: Pick<MedusaContainer, "resolve">, orderId:
     try {
       if ("refund" in unsettled) {
         await paymentModule.refundPayment({ payment_id: payment.id, amount: unsettled.refund, note: "Order cancelled in Medusa" })
-        // As Medusa's refund workflow does, so that the order's summary shows it.
-        await container.resolve<IOrderModuleService>(Modules.ORDER).addOrderTransactions({
-          order_id: orderId,
-          amount: MathBN.mult(unsettled.refund, -1),
-          currency_code: payment.currency_code,
-          reference: "refund",
-          reference_id: payment.id,
-        })
+        // As Medusa's refund workflow does, so that the order's summary shows it; but only what
+        // no transaction shows yet: when the provider failed during Medusa's own cancel, Medusa
+        // recorded no refund and still added the refund's transaction.
+        const orders = container.resolve<IOrderModuleService>(Modules.ORDER)
+        const shown = (await orders.listOrderTransactions({ order_id: orderId, reference: "refund", reference_id: payment.id })).reduce(
+          (sum, transaction) => MathBN.add(sum, MathBN.mult(transaction.amount as BigNumberInput, -1)),
+          MathBN.convert(0)
+        )
+        const missing = MathBN.sub(MathBN.add(total(payment.refunds), unsettled.refund), shown)
+        if (MathBN.gt(missing, 0)) {
+          await orders.addOrderTransactions({
+            order_id: orderId,
+            amount: MathBN.mult(MathBN.min(missing, unsettled.refund), -1),
+            currency_code: payment.currency_code,
+            reference: "refund",
+            reference_id: payment.id,
+          })
+        }
         settled.refunded.push(payment.id)
       } else {
         await paymentModule.cancelPayment(payment.id)

@@ -14,13 +14,14 @@ export type SettlementRow = {
   refunds?: AmountRow[] | null
 }
 
-const total = (rows: AmountRow[] | null | undefined) =>
+/** The sum of captures or refunds (major units, exact). */
+export const totalOf = (rows: AmountRow[] | null | undefined) =>
   (rows ?? []).reduce((sum, row) => MathBN.add(sum, row.raw_amount ?? row.amount ?? 0), MathBN.convert(0))
 
 /** `refund`: the amount to refund (major units), `release`: cancel the authorization; null when settled. */
 export function unsettledMoney(payment: SettlementRow): { refund: BigNumberInput } | { release: true } | null {
   if (payment.captures?.length) {
-    const due = MathBN.sub(total(payment.captures), total(payment.refunds))
+    const due = MathBN.sub(totalOf(payment.captures), totalOf(payment.refunds))
     return MathBN.gt(due, 0) ? { refund: due } : null
   }
   return payment.canceled_at ? null : { release: true }
