@@ -1,6 +1,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { sweepOpenSessions } from "../../src/jobs/sweep-kustom-ipp-sessions"
-import { retryPendingCallbacks } from "../../src/jobs/retry-kustom-ipp-callbacks"
+import { ownRun } from "../helpers/jobs"
+import { sweepOpenSessions as sweepRun } from "../../src/jobs/sweep-kustom-ipp-sessions"
+import { retryPendingCallbacks as retryRun } from "../../src/jobs/retry-kustom-ipp-callbacks"
 import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
 import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createDevice, expireSession, kustomClient } from "../helpers/kustom"
@@ -9,6 +10,10 @@ import { createCart, ordersOfCart, paidOrderOfCart, payInStore, paymentSessionOf
 import { postSignedCallback } from "../helpers/signed-callback"
 import { waitFor } from "../helpers/wait"
 
+
+// The test's own runs; the scheduler's runs of the same jobs may hold their run locks a moment.
+const sweepOpenSessions = ownRun(sweepRun)
+const retryPendingCallbacks = ownRun(retryRun)
 jest.setTimeout(180_000)
 
 const fixture = usePlayground()
@@ -79,7 +84,7 @@ medusaIntegrationTestRunner({
       }
 
       // Four runs started together, as the scheduler of four instances would start them.
-      const reports = await Promise.all([1, 2, 3, 4].map(() => sweepOpenSessions(getContainer(), { minAgeMs: 0 })))
+      const reports = await Promise.all([1, 2, 3, 4].map(() => sweepRun(getContainer(), { minAgeMs: 0 })))
       const ran = reports.filter((report) => report !== undefined)
       expect(ran.reduce((sum, report) => sum + report!.checked, 0)).toBe(sales.length)
       expect(ran.reduce((sum, report) => sum + report!.failed, 0)).toBe(0)
