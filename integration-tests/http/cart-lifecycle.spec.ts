@@ -431,6 +431,47 @@ medusaIntegrationTestRunner({
       )
     })
 
+    it("keeps money a mismatched tap took on the order's page after the payment is sent again and paid", async () => {
+      const cartId = await createCart(api, store)
+      const first = await payInStore(api, store, cartId, { device_id: device.id })
+      const carts = container().resolve(Modules.CART)
+      const [item] = await carts.listLineItems({ cart_id: cartId }, { take: 1 })
+      await carts.updateLineItems(item.id, { unit_price: Number(item.unit_price) + 1 })
+      await kustom.playground.simulateTap(first.kustomSessionId)
+      const flagged = await waitFor(async () => {
+        const session = await paymentSessionOf(container(), first.paymentSessionId)
+        return session.status === "error" ? session : undefined
+      }, "the mismatch to be recorded")
+      const paid = await kustom.sessions.get(first.kustomSessionId)
+
+      // The cart changes through the store (Medusa refreshes its payment, deleting the flagged
+      // session), then the right amount is sent and paid.
+      await api.post(`/store/carts/${cartId}/line-items`, { variant_id: store.variants.mug, quantity: 1 }, { headers: storeHeaders() })
+      const again = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustom.playground.simulateTap(again.kustomSessionId)
+      const order = await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      const payments = container().resolve(Modules.PAYMENT)
+      expect(await payments.listPaymentSessions({ id: first.paymentSessionId })).toEqual([])
+
+      const { headers } = await createAdminHeaders(container())
+      const { data: view } = await api.get(`/admin/kustom-ipp/orders/${order.id}/payment`, { headers })
+      expect(view.payments).toHaveLength(1)
+      expect(view.problems).toEqual([
+        {
+          payment_session_id: first.paymentSessionId,
+          currency_code: "sek",
+          currency_exponent: 2,
+          amount: paid.order_amount,
+          device_id: device.id,
+          kustom_session_id: first.kustomSessionId,
+          kustom_order_id: paid.order_id,
+          problem: flagged.data.problem,
+          kustom_order_status: (await kustom.orders.get(paid.order_id as string)).status,
+          resolved: false,
+        },
+      ])
+    })
+
     it("answers 401 to forged and tampered callbacks, 400 to signed unreadable ones, and changes nothing", async () => {
       const cartId = await createCart(api, store)
       const sale = await payInStore(api, store, cartId, { device_id: device.id })

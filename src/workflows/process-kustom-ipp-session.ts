@@ -13,6 +13,7 @@ import {
 import { KustomIppApiError, type Session, type SessionStatus } from "../lib/kustom-ipp"
 import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
 import type KustomIppModuleService from "../modules/kustom-ipp/service"
+import type { RecordPaymentProblemInput } from "../modules/kustom-ipp/service"
 import { loadSaleState, type SaleState } from "../lib/sales"
 import { formatMinorUnits, toMinorUnits } from "../lib/session-mapping"
 import {
@@ -284,6 +285,32 @@ const cancelOrphanSessionStep = createStep("kustom-ipp-cancel-orphan-session", a
   return new StepResponse(kustomSessionId)
 })
 
+/**
+ * What a plan that flags money taken without a payment to show it leaves for a person to do,
+ * or null. Kept in the plugin's module, since Medusa deletes the payment session it is noted on
+ * when the payment is sent again.
+ */
+export function paymentProblemOf(plan: SessionPlan, session: Session | null): RecordPaymentProblemInput | null {
+  const flagged = plan.event === KUSTOM_IPP_EVENTS.UNMATCHED || plan.event === KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH
+  if (!flagged || !session || session.status !== "FINALIZED" || !plan.sale_kind || !plan.sale_id || !plan.reason) return null
+  return {
+    kustom_session_id: session.session_id,
+    kustom_order_id: session.order_id ?? null,
+    sale_kind: plan.sale_kind,
+    sale_id: plan.sale_id,
+    payment_session_id: plan.payment_session_id,
+    device_id: session.device_id,
+    currency_code: session.purchase_currency.toLowerCase(),
+    paid_amount: session.order_amount,
+    problem: plan.reason,
+  }
+}
+
+const recordPaymentProblemStep = createStep("kustom-ipp-record-payment-problem", async (input: RecordPaymentProblemInput, { container }) => {
+  await container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE).recordPaymentProblem(input)
+  return new StepResponse(input.kustom_session_id)
+})
+
 const markCallbackProcessedStep = createStep("kustom-ipp-mark-callback-processed", async (id: string, { container }) => {
   const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
   await kustomIpp.markCallbackProcessed(id)
@@ -367,6 +394,11 @@ export const processKustomIppSessionWorkflow = createWorkflow(
 
     when("kustom-ipp-cancel-orphan", { plan }, ({ plan }) => plan.action === "cancel_orphan").then(() => {
       cancelOrphanSessionStep(transform({ plan }, ({ plan }) => plan.kustom_session_id))
+    })
+
+    const problem = transform({ plan, session }, ({ plan, session }) => paymentProblemOf(plan, session))
+    when("kustom-ipp-payment-problem", { problem }, ({ problem }) => Boolean(problem)).then(() => {
+      recordPaymentProblemStep(problem as unknown as RecordPaymentProblemInput)
     })
 
     releaseLockStep({ key: lockKey, executeOnSubWorkflow: true })

@@ -130,12 +130,12 @@ export type OrderInStorePayment = {
 
 /** Money taken on a device that no payment of the order records (see the order payment route). */
 export type OrderInStorePaymentProblem = {
-  payment_session_id: string
+  payment_session_id: string | null
   currency_code: string
   currency_exponent: number
   amount: number | null
   device_id: string | null
-  kustom_session_id: string | null
+  kustom_session_id: string
   kustom_order_id: string | null
   problem: string
   kustom_order_status: string | null

@@ -148,7 +148,7 @@ const PaymentProblem = ({ problem }: { problem: OrderInStorePaymentProblem }) =>
       </Text>
     </div>
     <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1">
-      <Row label="IPP session">{problem.kustom_session_id ?? "—"}</Row>
+      <Row label="IPP session">{problem.kustom_session_id}</Row>
       <Row label="Kustom order">{problem.kustom_order_id ?? "—"}</Row>
     </dl>
   </div>
@@ -180,7 +180,7 @@ const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder
         )}
       </div>
       {problems.map((problem) => (
-        <PaymentProblem key={problem.payment_session_id} problem={problem} />
+        <PaymentProblem key={problem.kustom_session_id} problem={problem} />
       ))}
       {payments.map((payment) => (
         <PaymentDetails key={payment.payment_id} payment={payment} />

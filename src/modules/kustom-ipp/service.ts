@@ -7,6 +7,7 @@ import { KustomIppActivity } from "./models/activity"
 import { KustomIppDeviceDefault } from "./models/device-default"
 import { KustomIppEnrollmentCode } from "./models/enrollment-code"
 import { KustomIppLocationLink } from "./models/location-link"
+import { KustomIppPaymentProblem } from "./models/payment-problem"
 import { AdminSettings, type CallbackAttempt } from "./admin-settings"
 
 type InjectedDependencies = {
@@ -32,6 +33,19 @@ export type RecordedCallback = {
   kustomSessionId: string | null
 }
 
+export type RecordPaymentProblemInput = {
+  kustom_session_id: string
+  kustom_order_id: string | null
+  sale_kind: "cart" | "draft_order"
+  sale_id: string
+  payment_session_id: string | null
+  device_id: string | null
+  currency_code: string
+  /** Minor units. */
+  paid_amount: number
+  problem: string
+}
+
 /** Workflow failures arrive as plain objects with a message, not always as Error instances. */
 function errorMessage(error: unknown): string {
   if (error && typeof error === "object" && typeof (error as { message?: unknown }).message === "string") {
@@ -55,6 +69,7 @@ class KustomIppModuleService extends MedusaService({
   KustomIppDeviceDefault,
   KustomIppEnrollmentCode,
   KustomIppLocationLink,
+  KustomIppPaymentProblem,
 }) {
   readonly options: PluginOptions
   readonly client: KustomIppClient
@@ -105,6 +120,16 @@ class KustomIppModuleService extends MedusaService({
    */
   async noteCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
     await this.settings.noteCallbackAttempt(attempt)
+  }
+
+  /**
+   * Keeps money taken that no payment records, once per Kustom session. The first description
+   * stands: it is written while the payment session still exists and says most; a later look
+   * (after Medusa deleted that session) knows less. Callers hold the sale's lock.
+   */
+  async recordPaymentProblem(input: RecordPaymentProblemInput): Promise<void> {
+    const [existing] = await this.listKustomIppPaymentProblems({ kustom_session_id: input.kustom_session_id }, { select: ["id"] })
+    if (!existing) await this.createKustomIppPaymentProblems(input)
   }
 
   async markCallbackProcessed(id: string): Promise<void> {

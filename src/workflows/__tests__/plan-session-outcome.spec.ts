@@ -1,7 +1,7 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { Session, SessionStatus } from "../../lib/kustom-ipp"
 import type { SaleState } from "../../lib/sales"
-import { KUSTOM_IPP_EVENTS, planSessionOutcome } from "../process-kustom-ipp-session"
+import { KUSTOM_IPP_EVENTS, paymentProblemOf, planSessionOutcome } from "../process-kustom-ipp-session"
 
 const SESSION_ID = "ks_1"
 const merchant = { payment_session_id: "payses_1", payment_collection_id: "paycol_1", sale_kind: "cart" as const, sale_id: "cart_1" }
@@ -172,5 +172,35 @@ describe("planSessionOutcome", () => {
     expect(plan(session("FINALIZED"), { sale: sale({ data: { kustom_session_id: undefined } }) })).toMatchObject({ action: "none", outcome: "unchanged" })
     const adopted = plan(session("FINALIZED"), { sale: sale({ data: { kustom_session_id: undefined, create_unconfirmed_at: "2026-11-27T12:00:00Z" } }) })
     expect(adopted).toMatchObject({ action: "complete_cart", adopt: { kustom_session_id: SESSION_ID, create_unconfirmed_at: null } })
+  })
+})
+
+describe("paymentProblemOf", () => {
+  it("keeps money taken that no payment records: a mismatch, a replaced payment, a payment with no sale left", () => {
+    const paid = session("FINALIZED", { order_amount: 12_600 })
+    const mismatch = plan(paid)
+    expect(paymentProblemOf(mismatch, paid)).toEqual({
+      kustom_session_id: SESSION_ID,
+      kustom_order_id: "om_1",
+      sale_kind: "cart",
+      sale_id: "cart_1",
+      payment_session_id: "payses_1",
+      device_id: "dev_1",
+      currency_code: "sek",
+      paid_amount: 12_600,
+      problem: mismatch.reason,
+    })
+    const replaced = plan(session("FINALIZED"), { sale: sale({ data: { kustom_session_id: "ks_newer" } }) })
+    expect(paymentProblemOf(replaced, session("FINALIZED"))).toMatchObject({ paid_amount: 12_500, problem: replaced.reason })
+    expect(paymentProblemOf(plan(session("FINALIZED"), { sale: null }), session("FINALIZED"))).toMatchObject({ sale_id: "cart_1" })
+  })
+
+  it("keeps nothing for a sale that became its order, an open or ended session, or a session that is not the plugin's", () => {
+    expect(paymentProblemOf(plan(session("FINALIZED")), session("FINALIZED"))).toBeNull()
+    for (const status of ["CREATED", "ACTIVE", "CANCELLED", "EXPIRED", "FAILED"] as const) {
+      expect(paymentProblemOf(plan(session(status)), session(status))).toBeNull()
+    }
+    expect(paymentProblemOf(plan(session("FINALIZED"), { merchant: null }), session("FINALIZED"))).toBeNull()
+    expect(paymentProblemOf(plan(null), null)).toBeNull()
   })
 })

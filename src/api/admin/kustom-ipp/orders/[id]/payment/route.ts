@@ -36,18 +36,20 @@ export type OrderInStorePayment = {
 }
 
 /**
- * Money taken on a device that is recorded on no payment of this order, and why: paid after the
- * order was cancelled in Medusa, or an amount that no longer matched (a draft converted in Medusa
- * while its payment was on the device). Someone must refund it in Kustom or take the difference.
+ * Money taken on a device that is recorded on no payment of this order, and why: paid for an
+ * amount that no longer matched, for a payment that was replaced, or after the order was
+ * cancelled in Medusa. Someone must refund it in Kustom or take the difference. Kept after the
+ * payment is sent again (Medusa then deletes the payment session it was noted on).
  */
 export type OrderInStorePaymentProblem = {
-  payment_session_id: string
+  /** The Medusa payment session it was sent for; null when that one no longer existed. */
+  payment_session_id: string | null
   currency_code: string
   currency_exponent: number
-  /** The amount sent to the device, in minor units (the problem says what was paid). */
+  /** What the device took, in minor units. */
   amount: number | null
   device_id: string | null
-  kustom_session_id: string | null
+  kustom_session_id: string
   kustom_order_id: string | null
   problem: string
   /** The Kustom order's status now (null when Kustom could not be asked). */
@@ -96,6 +98,7 @@ export const GET = async (
     entity: "order",
     fields: [
       "id",
+      "cart.id",
       "payment_collections.payments.id",
       "payment_collections.payments.provider_id",
       "payment_collections.payments.amount",
@@ -120,30 +123,46 @@ export const GET = async (
   const kustom = kustomModule(req.scope)
   const collections = (order as { payment_collections?: ({ payments?: PaymentRow[]; payment_sessions?: PaymentSessionRow[] } | null)[] }).payment_collections ?? []
   const rows = collections.flatMap((collection) => collection?.payments ?? []).filter((payment) => payment?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
+  // Problems noted on a payment session before the plugin kept them in its module.
   const flagged = collections
     .flatMap((collection) => collection?.payment_sessions ?? [])
     .filter((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "error")
     .map((session) => ({ session, data: readPaymentData(session.data) }))
     // Only money taken: a dispatch that never reached a device is history, not a problem.
-    .filter(({ data }) => data.kustom_status === "FINALIZED" && Boolean(data.problem))
+    .filter(({ data }) => data.kustom_status === "FINALIZED" && Boolean(data.problem) && Boolean(data.kustom_session_id))
+    .map(({ session, data }) => ({
+      kustom_session_id: data.kustom_session_id as string,
+      kustom_order_id: data.kustom_order_id ?? null,
+      payment_session_id: session.id,
+      device_id: data.device_id ?? null,
+      currency_code: session.currency_code,
+      paid_amount: data.order_amount ?? null,
+      problem: data.problem as string,
+    }))
+  const saleIds = [order.id, (order as { cart?: { id: string } | null }).cart?.id].filter((id): id is string => Boolean(id))
+  const kept = await kustom.listKustomIppPaymentProblems({ sale_id: saleIds }, { order: { created_at: "ASC" } })
   const problems = await Promise.all(
-    flagged.map(async ({ session, data }): Promise<OrderInStorePaymentProblem> => {
-      const kustomOrder = data.kustom_order_id ? await kustom.client.orders.get(data.kustom_order_id).catch(() => null) : null
-      return {
-        payment_session_id: session.id,
-        currency_code: session.currency_code,
-        currency_exponent: currencyExponent(session.currency_code),
-        amount: data.order_amount ?? null,
-        device_id: data.device_id ?? null,
-        kustom_session_id: data.kustom_session_id ?? null,
-        kustom_order_id: data.kustom_order_id ?? null,
-        problem: data.problem as string,
-        kustom_order_status: kustomOrder?.status ?? null,
-        resolved: kustomOrder
-          ? kustomOrder.status === "CANCELLED" || (kustomOrder.captured_amount > 0 && kustomOrder.refunded_amount >= kustomOrder.captured_amount && kustomOrder.remaining_authorized_amount === 0)
-          : false,
+    [...kept, ...flagged.filter((noted) => !kept.some((row) => row.kustom_session_id === noted.kustom_session_id))].map(
+      async (row): Promise<OrderInStorePaymentProblem> => {
+        const kustomOrder = row.kustom_order_id ? await kustom.client.orders.get(row.kustom_order_id).catch(() => null) : null
+        return {
+          payment_session_id: row.payment_session_id ?? null,
+          currency_code: row.currency_code,
+          currency_exponent: currencyExponent(row.currency_code),
+          // Already minor units; the module's big number comes back as a number or a BigNumber.
+          amount: row.paid_amount === null ? null : MathBN.convert(row.paid_amount).toNumber(),
+          device_id: row.device_id ?? null,
+          kustom_session_id: row.kustom_session_id,
+          kustom_order_id: row.kustom_order_id ?? null,
+          problem: row.problem,
+          kustom_order_status: kustomOrder?.status ?? null,
+          resolved: kustomOrder
+            ? kustomOrder.status === "CANCELLED" ||
+              (kustomOrder.captured_amount > 0 && kustomOrder.refunded_amount >= kustomOrder.captured_amount && kustomOrder.remaining_authorized_amount === 0)
+            : false,
+        }
       }
-    })
+    )
   )
 
   const payments = await Promise.all(
