@@ -8,8 +8,9 @@
  *   a draft order → "Pay in store" to that device → choose card and tap "Pay" on the device →
  *   the order is created and linked → its payment on the order page → "Pay in store" in
  *   Settings → Regions. Then: a decline, cancel from the admin, send again and pay; devices and
- *   links shown while Kustom is down, the settings at phone width, the rename form's checks; and
- *   renaming and removing a device.
+ *   links shown while Kustom is down, the settings at phone width, the rename form's checks; money
+ *   taken that no order records, listed in Settings and shown on its order; and renaming and
+ *   removing a device.
  *
  * Needs Debian's Chromium at /usr/bin/chromium (driven through playwright-core; nothing is
  * downloaded) and ~1 minute to start the store the first time. Screenshots of every step go to
@@ -83,6 +84,16 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
       },
       { method, route, body }
     )
+  }
+
+  /** A call to the playground (Kustom's API and its fault injection), as the store's API key. */
+  async function playground(method: string, route: string, body?: unknown): Promise<Json> {
+    const response = await fetch(`${store.playgroundUrl}${route}`, {
+      method,
+      headers: { authorization: `Basic ${store.apiKey}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return response.status === 204 ? {} : ((await response.json()) as Json)
   }
 
   /** A draft order at the counter: two products and pick-up, through the admin API. */
@@ -339,19 +350,11 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
   })
 
   it("names devices and links it cannot look up, fits a phone screen, and checks a new name", async () => {
-    const kustom = async (method: string, route: string, body?: unknown) => {
-      const response = await fetch(`${store.playgroundUrl}${route}`, {
-        method,
-        headers: { authorization: `Basic ${store.apiKey}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      return response.status === 204 ? {} : ((await response.json()) as Json)
-    }
     // A device with the longest name allowed, moved out of the store's location (PUT replaces,
     // so the location is cleared), and made that location's default.
     const longName = `Back office till ${"x".repeat(83)}`
-    const elsewhere = await kustom("POST", "/ipp/v1/dev/devices", { name: longName })
-    await kustom("PUT", `/ipp/v1/devices/${elsewhere.id}`, { name: longName })
+    const elsewhere = await playground("POST", "/ipp/v1/dev/devices", { name: longName })
+    await playground("PUT", `/ipp/v1/devices/${elsewhere.id}`, { name: longName })
     const { locations } = await adminApi("GET", "/admin/kustom-ipp/locations")
     const location = locations[0]
     await adminApi("POST", "/admin/kustom-ipp/device-defaults", { scope: "location", scope_id: location.id, device_id: elsewhere.id })
@@ -410,7 +413,7 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     }
 
     // Kustom down: the channel's default is not called "removed", the stock location not "Not linked".
-    await kustom("POST", "/_playground/faults", { path: "/ipp/v1/*", status: 503 })
+    await playground("POST", "/_playground/faults", { path: "/ipp/v1/*", status: 503 })
     try {
       await openAdmin("/settings/in-person-payments")
       const channelDefault = admin.getByTestId(`channel-default-${store.store.salesChannelId}`)
@@ -422,10 +425,38 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
       expect(await linkRow.textContent()).toContain("Linked to Kustom location ")
       await shot(admin, "settings-kustom-down")
     } finally {
-      await kustom("DELETE", "/_playground/faults")
+      await playground("DELETE", "/_playground/faults")
     }
     await adminApi("POST", "/admin/kustom-ipp/device-defaults", { scope: "location", scope_id: location.id, device_id: null })
-    await kustom("DELETE", `/ipp/v1/devices/${elsewhere.id}`)
+    await playground("DELETE", `/ipp/v1/devices/${elsewhere.id}`)
+  })
+
+  it("lists money taken that no order records in Settings, and links to the order that shows it", async () => {
+    const draft = await buildDraftOrder()
+    const { payment } = await adminApi("POST", `/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: registeredDeviceId })
+    const sessionId: string = payment.kustom_session_id
+    await adminApi("POST", `/admin/draft-orders/${draft.id}/convert-to-order`, {})
+    // Kustom does not take the withdrawal when the order is cancelled, and the customer pays.
+    await playground("POST", "/_playground/faults", { path: `/ipp/v1/sessions/${sessionId}/cancel`, status: 503 })
+    try {
+      await adminApi("POST", `/admin/orders/${draft.id}/cancel`, {})
+      await playground("POST", `/ipp/v1/dev/sessions/${sessionId}/simulate-tap?outcome=SUCCESS`)
+    } finally {
+      await playground("DELETE", "/_playground/faults")
+    }
+
+    await openAdmin("/settings/in-person-payments")
+    const problem = admin.getByTestId("kustom-ipp-store-problem").filter({ hasText: sessionId })
+    await problem.waitFor({ timeout: 60_000 })
+    expect(await problem.getAttribute("data-resolved")).toBe("false")
+    expect(await problem.textContent()).toContain(`after order ${draft.id} was cancelled in Medusa`)
+    expect(await admin.getByTestId("kustom-payment-problems").textContent()).toMatch(/1 payment taken on a device that no order records/)
+    await problem.scrollIntoViewIfNeeded()
+    await shot(admin, "settings-payment-problem")
+    await problem.getByRole("link", { name: `Order #${draft.display_id}` }).click()
+    await admin.waitForURL(new RegExp(`/app/orders/${draft.id}`))
+    await admin.getByTestId("kustom-ipp-order-problem").filter({ hasText: "refund the payment in Kustom" }).waitFor({ timeout: 60_000 })
+    await shot(admin, "order-payment-problem")
   })
 
   it("renames and removes a device, asking before removing", async () => {

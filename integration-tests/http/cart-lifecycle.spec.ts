@@ -243,7 +243,7 @@ medusaIntegrationTestRunner({
       expect({ status: refused.status, message: refused.data.message }).toEqual({
         status: 400,
         message:
-          `Order #${edited.display_id} is not a draft order (any more): Pay in store takes the payment of a cart or a draft order. ` +
+          `Order #${edited.display_id} is already an order: Pay in store takes the payment of a cart or a draft order. ` +
           "What is still due on an order (after an order edit, exchange or claim) has to be collected with another payment method.",
       })
       expect(sessionCreates(fixture)).toBe(creates)
@@ -443,6 +443,13 @@ medusaIntegrationTestRunner({
         return session.status === "error" ? session : undefined
       }, "the mismatch to be recorded")
       const paid = await kustom.sessions.get(first.kustomSessionId)
+      const { headers } = await createAdminHeaders(container())
+      // Settings lists it for the whole store, before there is an order to show it on.
+      const { data: before } = await api.get(`/admin/kustom-ipp/payment-problems`, { headers })
+      expect(before).toMatchObject({ count: 1, limit: 20, offset: 0 })
+      expect(before.problems).toEqual([
+        expect.objectContaining({ kustom_session_id: first.kustomSessionId, sale_kind: "cart", sale_id: cartId, order_id: null, order_display_id: null, resolved: false }),
+      ])
 
       // The cart changes through the store (Medusa refreshes its payment, deleting the flagged
       // session), then the right amount is sent and paid.
@@ -453,7 +460,6 @@ medusaIntegrationTestRunner({
       const payments = container().resolve(Modules.PAYMENT)
       expect(await payments.listPaymentSessions({ id: first.paymentSessionId })).toEqual([])
 
-      const { headers } = await createAdminHeaders(container())
       const { data: view } = await api.get(`/admin/kustom-ipp/orders/${order.id}/payment`, { headers })
       expect(view.payments).toHaveLength(1)
       expect(view.problems).toEqual([
@@ -470,6 +476,21 @@ medusaIntegrationTestRunner({
           resolved: false,
         },
       ])
+      const { data: after } = await api.get(`/admin/kustom-ipp/payment-problems?limit=5`, { headers })
+      expect(after).toMatchObject({ count: 1, limit: 5, offset: 0 })
+      expect(after.problems).toEqual([{ ...view.problems[0], id: expect.any(String), sale_kind: "cart", sale_id: cartId, order_id: order.id, order_display_id: order.display_id, created_at: expect.any(String) }])
+
+      // Once Kustom has given the money back (its portal), the list says so.
+      await kustom.orders.refund(paid.order_id as string, { refunded_amount: paid.order_amount })
+      const { data: refunded } = await api.get(`/admin/kustom-ipp/payment-problems`, { headers })
+      expect(refunded.problems).toEqual([expect.objectContaining({ kustom_session_id: first.kustomSessionId, resolved: true })])
+      const { data: nextPage } = await api.get(`/admin/kustom-ipp/payment-problems?offset=1`, { headers })
+      expect(nextPage).toEqual({ problems: [], count: 1, limit: 20, offset: 1 })
+      for (const [query, field] of [["limit=0", "limit"], ["limit=51", "limit"], ["limit=ten", "limit"], ["offset=-1", "offset"], ["sale_id=x", "sale_id"]]) {
+        const refused = await api.get(`/admin/kustom-ipp/payment-problems?${query}`, { headers, validateStatus: () => true })
+        expect([query, refused.status, refused.data.type]).toEqual([query, 400, "invalid_data"])
+        expect(refused.data.message).toContain(field)
+      }
     })
 
     it("answers 401 to forged and tampered callbacks, 400 to signed unreadable ones, and changes nothing", async () => {

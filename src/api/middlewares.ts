@@ -7,6 +7,7 @@ import {
   LinkLocationSchema,
   ListDevicesQuerySchema,
   ListEnrollmentsQuerySchema,
+  ListPaymentProblemsQuerySchema,
   SendToDeviceSchema,
   SetDeviceDefaultSchema,
   UpdateDeviceSchema,
@@ -69,6 +70,11 @@ export default defineMiddlewares({
       matcher: "/admin/kustom-ipp/enrollments",
       methods: ["POST"],
       ...adminJsonBody(CreateEnrollmentSchema),
+    },
+    {
+      matcher: "/admin/kustom-ipp/payment-problems",
+      methods: ["GET"],
+      middlewares: [validateAndTransformQuery(ListPaymentProblemsQuerySchema, {})],
     },
     {
       matcher: "/admin/kustom-ipp/devices",

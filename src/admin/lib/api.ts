@@ -118,6 +118,8 @@ export type OrderInStorePayment = {
   kustom_order_status: string | null
   captured_amount: number
   refunded_amount: number
+  /** Authorized in Kustom and not captured; null when Kustom could not be asked just now. */
+  remaining_authorized_amount: number | null
   medusa_captured_amount: number
   medusa_refunded_amount: number
   live: boolean
@@ -142,6 +144,18 @@ export type OrderInStorePaymentProblem = {
   resolved: boolean
 }
 
+/** A problem of the whole store (Settings), with the sale it was for and the order it became. */
+export type StorePaymentProblem = OrderInStorePaymentProblem & {
+  id: string
+  sale_kind: "cart" | "draft_order"
+  sale_id: string
+  order_id: string | null
+  order_display_id: number | null
+  created_at: string
+}
+
+export type StorePaymentProblems = { problems: StorePaymentProblem[]; count: number; limit: number; offset: number }
+
 /* ---------- queries ---------- */
 
 const BASE = "/admin/kustom-ipp"
@@ -157,6 +171,7 @@ export const kustomKeys = {
   stockLocation: (id: string) => ["kustom-ipp", "stock-location", id] as const,
   draftOrderPayment: (id: string) => ["kustom-ipp", "draft-order-payment", id] as const,
   orderPayment: (id: string) => ["kustom-ipp", "order-payment", id] as const,
+  paymentProblems: (offset: number) => ["kustom-ipp", "payment-problems", offset] as const,
 }
 
 type QueryOptions<T> = Omit<UseQueryOptions<T, Error, T, readonly unknown[]>, "queryKey" | "queryFn">
@@ -219,6 +234,15 @@ export const useOrderInStorePayments = (orderId: string) =>
     queryFn: () => sdk.client.fetch<{ payments: OrderInStorePayment[]; problems: OrderInStorePaymentProblem[] }>(`${BASE}/orders/${orderId}/payment`),
     // Refunds made with Medusa's own refund action show without a reload.
     refetchInterval: 5_000,
+  })
+
+/** Money taken on a device that no payment records, newest first, a page at a time. */
+export const usePaymentProblems = (offset: number, limit: number) =>
+  useQuery({
+    queryKey: kustomKeys.paymentProblems(offset),
+    queryFn: () => sdk.client.fetch<StorePaymentProblems>(`${BASE}/payment-problems`, { query: { offset, limit } }),
+    // A refund made in Kustom's portal shows as resolved without a reload.
+    refetchInterval: 15_000,
   })
 
 /* ---------- mutations ---------- */

@@ -66,6 +66,12 @@ const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
         <Row label="Refunded" testId="order-payment-refunded">
           {money(payment.refunded_amount)}
         </Row>
+        {/* A hold still on the card: not yet captured, or left after a partial capture (Kustom has no partial release). */}
+        {(payment.remaining_authorized_amount ?? 0) > 0 && (
+          <Row label="Authorized, not captured" testId="order-payment-authorized">
+            {money(payment.remaining_authorized_amount ?? 0)}
+          </Row>
+        )}
       </dl>
       {payment.live && payment.captured_amount - payment.refunded_amount !== payment.medusa_captured_amount - payment.medusa_refunded_amount && (
         <div className="flex items-start gap-x-2 px-6 py-4" role="alert" data-testid="order-payment-disagree">

@@ -154,9 +154,10 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       )
     }
     const currency = order.purchase_currency
-    const amount = toExactMinorUnits("capture", books.amount, books.currency_code, books.completes)
+    const exact = exactMinorUnits(books.amount, books.currency_code)
+    const amount = exact ?? toExactMinorUnits("capture", books.amount, books.currency_code, books.completes)
     const counted = this.countUnrecorded_("capture", amount, order.captured_amount - books.recorded_elsewhere, currency, orderId)
-    const toCapture = completingRemainder(counted, order.remaining_authorized_amount, exactMinorUnits(books.amount, books.currency_code) === null && books.completes)
+    const toCapture = completingRemainder(counted, order.remaining_authorized_amount, exact === null && books.completes)
     if (toCapture > order.remaining_authorized_amount) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
@@ -184,10 +185,11 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     const order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
     const books = refundId ? await readRefundBooks(refundId) : null
     const currency = order.purchase_currency
-    const amount = exactMinorUnits(input.amount, currency) ?? toExactMinorUnits("refund", input.amount, currency, books?.completes ?? false)
+    const exact = exactMinorUnits(input.amount, currency)
+    const amount = exact ?? toExactMinorUnits("refund", input.amount, currency, books?.completes ?? false)
     const refundable = order.captured_amount - order.refunded_amount
     const counted = books ? this.countUnrecorded_("refund", amount, order.refunded_amount - books.recorded_elsewhere, currency, orderId) : amount
-    const toRefund = completingRemainder(counted, refundable, exactMinorUnits(input.amount, currency) === null && Boolean(books?.completes))
+    const toRefund = completingRemainder(counted, refundable, exact === null && Boolean(books?.completes))
     if (toRefund > refundable) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
@@ -368,7 +370,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       // an edit, exchange or claim is a new payment collection of the order, not a sale to map.
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        `Order #${sale.displayId ?? sale.ref.id} is not a draft order (any more): Pay in store takes the payment of a cart or a draft order. ` +
+        `Order #${sale.displayId ?? sale.ref.id} is already an order: Pay in store takes the payment of a cart or a draft order. ` +
           `What is still due on an order (after an order edit, exchange or claim) has to be collected with another payment method.`
       )
     }

@@ -73,6 +73,22 @@ export type CreateEnrollmentBody = z.infer<typeof CreateEnrollmentSchema>
 export const ListDevicesQuerySchema = z.object({ location_id: id("a Kustom location id").optional() }).strict()
 export type ListDevicesQuery = z.infer<typeof ListDevicesQuerySchema>
 
+/** A page of a list: `limit` (1–50, 20 unless given) and `offset` (0 unless given). */
+const count = (what: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be ${what}` })
+    .int(`must be ${what}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+
+export const ListPaymentProblemsQuerySchema = z
+  .object({
+    limit: count("a whole number", 1, 50).default(20),
+    offset: count("a whole number", 0, Number.MAX_SAFE_INTEGER).default(0),
+  })
+  .strict()
+export type ListPaymentProblemsQuery = z.infer<typeof ListPaymentProblemsQuerySchema>
+
 export const UpdateDeviceSchema = z
   .object({
     name: text("a device name (text)", "is required: a device name", 100).optional(),

@@ -6,6 +6,7 @@ import { DefaultsSection } from "../../../components/settings/defaults-section"
 import { DevicesSection } from "../../../components/settings/devices-section"
 import { EnrollmentsSection } from "../../../components/settings/enrollments-section"
 import { LocationsSection } from "../../../components/settings/locations-section"
+import { PaymentProblemsSection } from "../../../components/settings/payment-problems-section"
 
 /** Settings → In-Person Payments: everything a store owner needs to take card payments on clerks' phones. */
 const InPersonPaymentsPage = () => (
@@ -18,6 +19,7 @@ const InPersonPaymentsPage = () => (
       </Text>
     </Container>
     <ConnectionSection />
+    <PaymentProblemsSection />
     <EnrollmentsSection />
     <DevicesSection />
     <LocationsSection />

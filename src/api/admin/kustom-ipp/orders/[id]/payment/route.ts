@@ -6,6 +6,7 @@ import { PROVIDER_ID_PREFIX, readPaymentData } from "../../../../../../providers
 import { withoutDirectionControls } from "../../../../../../lib/text"
 import { kustomModule, notFound } from "../../../helpers"
 import { sessionCallbacks, type CallbackView } from "../../../draft-orders/payment-view"
+import { viewPaymentProblem, type InStorePaymentProblem, type PaymentProblemRecord } from "../../../payment-problems/view"
 
 export type OrderInStorePayment = {
   payment_id: string
@@ -23,6 +24,8 @@ export type OrderInStorePayment = {
   kustom_order_status: OrderStatus | null
   captured_amount: number
   refunded_amount: number
+  /** Authorized in Kustom and not captured (null when Kustom could not be asked just now). */
+  remaining_authorized_amount: number | null
   /** What Medusa records as captured and refunded on this payment, to compare with Kustom's. */
   medusa_captured_amount: number
   medusa_refunded_amount: number
@@ -36,27 +39,10 @@ export type OrderInStorePayment = {
 }
 
 /**
- * Money taken on a device that is recorded on no payment of this order, and why: paid for an
- * amount that no longer matched, for a payment that was replaced, or after the order was
- * cancelled in Medusa. Someone must refund it in Kustom or take the difference. Kept after the
- * payment is sent again (Medusa then deletes the payment session it was noted on).
+ * Money taken on a device that is recorded on no payment of this order. Kept after the payment
+ * is sent again (Medusa then deletes the payment session it was noted on).
  */
-export type OrderInStorePaymentProblem = {
-  /** The Medusa payment session it was sent for; null when that one no longer existed. */
-  payment_session_id: string | null
-  currency_code: string
-  currency_exponent: number
-  /** What the device took, in minor units. */
-  amount: number | null
-  device_id: string | null
-  kustom_session_id: string
-  kustom_order_id: string | null
-  problem: string
-  /** The Kustom order's status now (null when Kustom could not be asked). */
-  kustom_order_status: OrderStatus | null
-  /** True once Kustom has given all of it back (refunded or cancelled): nothing is left to do. */
-  resolved: boolean
-}
+export type OrderInStorePaymentProblem = InStorePaymentProblem
 
 type PaymentSessionRow = {
   id: string
@@ -130,7 +116,7 @@ export const GET = async (
     .map((session) => ({ session, data: readPaymentData(session.data) }))
     // Only money taken: a dispatch that never reached a device is history, not a problem.
     .filter(({ data }) => data.kustom_status === "FINALIZED" && Boolean(data.problem) && Boolean(data.kustom_session_id))
-    .map(({ session, data }) => ({
+    .map(({ session, data }): PaymentProblemRecord => ({
       kustom_session_id: data.kustom_session_id as string,
       kustom_order_id: data.kustom_order_id ?? null,
       payment_session_id: session.id,
@@ -142,26 +128,8 @@ export const GET = async (
   const saleIds = [order.id, (order as { cart?: { id: string } | null }).cart?.id].filter((id): id is string => Boolean(id))
   const kept = await kustom.listKustomIppPaymentProblems({ sale_id: saleIds }, { order: { created_at: "ASC" } })
   const problems = await Promise.all(
-    [...kept, ...flagged.filter((noted) => !kept.some((row) => row.kustom_session_id === noted.kustom_session_id))].map(
-      async (row): Promise<OrderInStorePaymentProblem> => {
-        const kustomOrder = row.kustom_order_id ? await kustom.client.orders.get(row.kustom_order_id).catch(() => null) : null
-        return {
-          payment_session_id: row.payment_session_id ?? null,
-          currency_code: row.currency_code,
-          currency_exponent: currencyExponent(row.currency_code),
-          // Already minor units; the module's big number comes back as a number or a BigNumber.
-          amount: row.paid_amount === null ? null : MathBN.convert(row.paid_amount).toNumber(),
-          device_id: row.device_id ?? null,
-          kustom_session_id: row.kustom_session_id,
-          kustom_order_id: row.kustom_order_id ?? null,
-          problem: row.problem,
-          kustom_order_status: kustomOrder?.status ?? null,
-          resolved: kustomOrder
-            ? kustomOrder.status === "CANCELLED" ||
-              (kustomOrder.captured_amount > 0 && kustomOrder.refunded_amount >= kustomOrder.captured_amount && kustomOrder.remaining_authorized_amount === 0)
-            : false,
-        }
-      }
+    [...kept, ...flagged.filter((noted) => !kept.some((row) => row.kustom_session_id === noted.kustom_session_id))].map((record) =>
+      viewPaymentProblem(record, kustom.client)
     )
   )
 
@@ -188,6 +156,7 @@ export const GET = async (
         kustom_order_status: kustomOrder?.status ?? null,
         captured_amount: kustomOrder?.captured_amount ?? data.captured_amount ?? 0,
         refunded_amount: kustomOrder?.refunded_amount ?? data.refunded_amount ?? 0,
+        remaining_authorized_amount: kustomOrder?.remaining_authorized_amount ?? null,
         medusa_captured_amount: totalOf(payment.captures, currency),
         medusa_refunded_amount: totalOf(payment.refunds, currency),
         live: Boolean(kustomOrder),

@@ -1,0 +1,101 @@
+import { CheckCircleSolid, ExclamationCircleSolid } from "@medusajs/icons"
+import { Button, Container, Text } from "@medusajs/ui"
+import { useState } from "react"
+import { Link } from "react-router-dom"
+import { errorMessage, usePaymentProblems, type StorePaymentProblem } from "../../lib/api"
+import { formatDateTime, formatMinor, kustomStatusLabel } from "../../lib/format"
+import { EmptyState, SectionHeader } from "../section"
+
+const PAGE_SIZE = 20
+
+/** Where the sale can be seen: its order, the draft order, or (a cart that never became an order) its id. */
+const SaleLink = ({ problem }: { problem: StorePaymentProblem }) => {
+  if (problem.order_id) {
+    return (
+      <Link to={`/orders/${problem.order_id}`} className="text-ui-fg-interactive hover:underline">
+        Order {problem.order_display_id ? `#${problem.order_display_id}` : problem.order_id}
+      </Link>
+    )
+  }
+  if (problem.sale_kind === "draft_order") {
+    return <Link to={`/draft-orders/${problem.sale_id}`} className="text-ui-fg-interactive hover:underline">Draft order {problem.sale_id}</Link>
+  }
+  return <span>Cart {problem.sale_id} (no order)</span>
+}
+
+const ProblemItem = ({ problem }: { problem: StorePaymentProblem }) => (
+  <li className="flex flex-col gap-y-1 px-6 py-4" data-testid="kustom-ipp-store-problem" data-resolved={problem.resolved}>
+    <div className="flex items-start gap-x-2">
+      {problem.resolved ? (
+        <CheckCircleSolid className="text-ui-tag-green-icon mt-0.5 shrink-0" aria-label="Resolved" />
+      ) : (
+        <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" aria-label="Needs attention" />
+      )}
+      <div className="flex min-w-0 flex-col gap-y-1">
+        <Text size="small" weight="plus">
+          {formatMinor(problem.amount, problem.currency_code, problem.currency_exponent)} · {formatDateTime(problem.created_at)} ·{" "}
+          <SaleLink problem={problem} />
+        </Text>
+        <Text size="small" className={problem.resolved ? "text-ui-fg-subtle" : undefined}>
+          {problem.resolved ? `Resolved: Kustom has given this payment back (${kustomStatusLabel(problem.kustom_order_status ?? "")}). ` : ""}
+          {problem.problem}
+        </Text>
+        <Text size="xsmall" className="text-ui-fg-subtle break-all">
+          IPP session {problem.kustom_session_id} · Kustom order {problem.kustom_order_id ?? "—"}
+        </Text>
+      </div>
+    </div>
+  </li>
+)
+
+/**
+ * Money taken on a device that no payment records, across the store: also for carts that never
+ * became an order, which no order page shows. Each says what happened and what to do.
+ */
+export const PaymentProblemsSection = () => {
+  const [offset, setOffset] = useState(0)
+  const { data, isPending, isError, error } = usePaymentProblems(offset, PAGE_SIZE)
+  const problems = data?.problems ?? []
+  const count = data?.count ?? 0
+  const open = problems.filter((problem) => !problem.resolved).length
+  return (
+    <Container className="divide-y p-0" data-testid="kustom-payment-problems">
+      <SectionHeader
+        title="Payments needing attention"
+        description={
+          open
+            ? `${open} payment${open === 1 ? "" : "s"} taken on a device that no order records. Refund them in Kustom, or take the difference.`
+            : "Money taken on a device that no order records (an amount that no longer matched, a payment sent again) is listed here."
+        }
+      />
+      {isError ? (
+        <EmptyState error>{errorMessage(error)}</EmptyState>
+      ) : !problems.length ? (
+        <EmptyState>{isPending ? "Loading…" : "None."}</EmptyState>
+      ) : (
+        <>
+          <ul className="divide-y">
+            {problems.map((problem) => (
+              <ProblemItem key={problem.id} problem={problem} />
+            ))}
+          </ul>
+          {count > PAGE_SIZE && (
+            <div className="flex items-center justify-between px-6 py-3">
+              <Text size="small" className="text-ui-fg-subtle">
+                {offset + 1}–{offset + problems.length} of {count}
+              </Text>
+              <div className="flex gap-x-2">
+                <Button size="small" variant="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
+                  Newer
+                </Button>
+                <Button size="small" variant="secondary" disabled={offset + PAGE_SIZE >= count} onClick={() => setOffset(offset + PAGE_SIZE)}>
+                  Older
+                </Button>
+              </div>
+            </div>
+          )}
+        </>
+      )}
+    </Container>
+  )
+}
