@@ -420,9 +420,10 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
       await channelDefault.getByText("couldn't load devices").waitFor({ timeout: 30_000 })
       expect(await channelDefault.textContent()).not.toContain("Removed")
       const linkRow = admin.getByTestId(`stock-location-link-${store.store.stockLocationId}`)
-      await linkRow.getByText("could not be loaded").waitFor({ timeout: 30_000 })
-      // The link stored in Medusa (made in the first test) is still shown, by its Kustom id.
-      expect(await linkRow.textContent()).toContain("Linked to Kustom location ")
+      // The link stored in Medusa (made in the first test) is still shown, by its Kustom id. It is
+      // read once Kustom's list has failed ("Link not shown…" until then), so wait for it.
+      await linkRow.getByText("Linked to Kustom location ").waitFor({ timeout: 30_000 })
+      expect(await linkRow.textContent()).toContain("could not be loaded")
       await shot(admin, "settings-kustom-down")
     } finally {
       await playground("DELETE", "/_playground/faults")

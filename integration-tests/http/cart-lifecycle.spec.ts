@@ -410,19 +410,22 @@ medusaIntegrationTestRunner({
       expect(kustomOrder.refunded_amount).toBe(0)
     })
 
-    it("creates no order when the sale changed behind the session's back, and says why", async () => {
-      const cartId = await createCart(api, store)
-      const sale = await payInStore(api, store, cartId, { device_id: device.id })
-      // A price changed without Medusa refreshing the payment collection.
+    /** A price changed without Medusa refreshing the payment collection, then the tap: the flagged payment session. */
+    async function tapAfterPriceChange(cartId: string, sale: { kustomSessionId: string; paymentSessionId: string }) {
       const carts = container().resolve(Modules.CART)
       const [item] = await carts.listLineItems({ cart_id: cartId }, { take: 1 })
       await carts.updateLineItems(item.id, { unit_price: Number(item.unit_price) + 1 })
-
       await kustom.playground.simulateTap(sale.kustomSessionId)
-      const flagged = await waitFor(async () => {
+      return waitFor(async () => {
         const session = await paymentSessionOf(container(), sale.paymentSessionId)
         return session.status === "error" ? session : undefined
       }, "the mismatch to be recorded")
+    }
+
+    it("creates no order when the sale changed behind the session's back, and says why", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      const flagged = await tapAfterPriceChange(cartId, sale)
       expect(flagged.data.problem).toMatch(/No order was created/)
       expect(await ordersOfCart(container(), cartId)).toBe(0)
       await waitFor(
@@ -434,21 +437,17 @@ medusaIntegrationTestRunner({
     it("keeps money a mismatched tap took on the order's page after the payment is sent again and paid", async () => {
       const cartId = await createCart(api, store)
       const first = await payInStore(api, store, cartId, { device_id: device.id })
-      const carts = container().resolve(Modules.CART)
-      const [item] = await carts.listLineItems({ cart_id: cartId }, { take: 1 })
-      await carts.updateLineItems(item.id, { unit_price: Number(item.unit_price) + 1 })
-      await kustom.playground.simulateTap(first.kustomSessionId)
-      const flagged = await waitFor(async () => {
-        const session = await paymentSessionOf(container(), first.paymentSessionId)
-        return session.status === "error" ? session : undefined
-      }, "the mismatch to be recorded")
+      const flagged = await tapAfterPriceChange(cartId, first)
       const paid = await kustom.sessions.get(first.kustomSessionId)
       const { headers } = await createAdminHeaders(container())
       // Settings lists it for the whole store, before there is an order to show it on.
+      // (A late callback of an earlier test may add its own: this test looks at its session's.)
+      const problemOf = (list: { problems: { kustom_session_id: string }[] }) =>
+        list.problems.filter((problem) => problem.kustom_session_id === first.kustomSessionId)
       const { data: before } = await api.get(`/admin/kustom-ipp/payment-problems`, { headers })
-      expect(before).toMatchObject({ count: 1, limit: 20, offset: 0 })
-      expect(before.problems).toEqual([
-        expect.objectContaining({ kustom_session_id: first.kustomSessionId, sale_kind: "cart", sale_id: cartId, order_id: null, order_display_id: null, resolved: false }),
+      expect(before).toMatchObject({ limit: 20, offset: 0 })
+      expect(problemOf(before)).toEqual([
+        expect.objectContaining({ sale_kind: "cart", sale_id: cartId, order_id: null, order_display_id: null, resolved: false }),
       ])
 
       // The cart changes through the store (Medusa refreshes its payment, deleting the flagged
@@ -477,15 +476,17 @@ medusaIntegrationTestRunner({
         },
       ])
       const { data: after } = await api.get(`/admin/kustom-ipp/payment-problems?limit=5`, { headers })
-      expect(after).toMatchObject({ count: 1, limit: 5, offset: 0 })
-      expect(after.problems).toEqual([{ ...view.problems[0], id: expect.any(String), sale_kind: "cart", sale_id: cartId, order_id: order.id, order_display_id: order.display_id, created_at: expect.any(String) }])
+      expect(after).toMatchObject({ limit: 5, offset: 0 })
+      expect(problemOf(after)).toEqual([
+        { ...view.problems[0], id: expect.any(String), sale_kind: "cart", sale_id: cartId, order_id: order.id, order_display_id: order.display_id, created_at: expect.any(String) },
+      ])
 
       // Once Kustom has given the money back (its portal), the list says so.
       await kustom.orders.refund(paid.order_id as string, { refunded_amount: paid.order_amount })
       const { data: refunded } = await api.get(`/admin/kustom-ipp/payment-problems`, { headers })
-      expect(refunded.problems).toEqual([expect.objectContaining({ kustom_session_id: first.kustomSessionId, resolved: true })])
-      const { data: nextPage } = await api.get(`/admin/kustom-ipp/payment-problems?offset=1`, { headers })
-      expect(nextPage).toEqual({ problems: [], count: 1, limit: 20, offset: 1 })
+      expect(problemOf(refunded)).toEqual([expect.objectContaining({ resolved: true })])
+      const { data: pastTheEnd } = await api.get(`/admin/kustom-ipp/payment-problems?offset=${refunded.count}`, { headers })
+      expect(pastTheEnd).toEqual({ problems: [], count: refunded.count, limit: 20, offset: refunded.count })
       for (const [query, field] of [["limit=0", "limit"], ["limit=51", "limit"], ["limit=ten", "limit"], ["offset=-1", "offset"], ["sale_id=x", "sale_id"]]) {
         const refused = await api.get(`/admin/kustom-ipp/payment-problems?${query}`, { headers, validateStatus: () => true })
         expect([query, refused.status, refused.data.type]).toEqual([query, 400, "invalid_data"])
