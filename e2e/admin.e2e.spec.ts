@@ -9,8 +9,8 @@
  *   the order is created and linked → its payment on the order page → "Pay in store" in
  *   Settings → Regions. Then: a decline, cancel from the admin, send again and pay; devices and
  *   links shown while Kustom is down, the settings at phone width, the rename form's checks; money
- *   taken that no order records, listed in Settings and shown on its order; and renaming and
- *   removing a device.
+ *   taken that no order records, listed in Settings and shown on its order; a cancelled order
+ *   whose payment Kustom could not refund yet; and renaming and removing a device.
  *
  * Needs Debian's Chromium at /usr/bin/chromium (driven through playwright-core; nothing is
  * downloaded) and ~1 minute to start the store the first time. Screenshots of every step go to
@@ -458,6 +458,31 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await admin.waitForURL(new RegExp(`/app/orders/${draft.id}`))
     await admin.getByTestId("kustom-ipp-order-problem").filter({ hasText: "refund the payment in Kustom" }).waitFor({ timeout: 60_000 })
     await shot(admin, "order-payment-problem")
+  })
+
+  it("says on a cancelled order that Kustom still holds its payment while it cannot be refunded", async () => {
+    const draft = await buildDraftOrder()
+    const { payment } = await adminApi("POST", `/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: registeredDeviceId })
+    await playground("POST", `/ipp/v1/dev/sessions/${payment.kustom_session_id}/simulate-tap?outcome=SUCCESS`)
+    let paid: Json = {}
+    for (let tries = 0; tries < 100 && !paid.sale?.completed; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      paid = await adminApi("GET", `/admin/kustom-ipp/draft-orders/${draft.id}/payment`)
+    }
+    expect(paid.sale).toMatchObject({ completed: true, order_id: draft.id })
+    // Kustom refuses refunds while the order is cancelled: Medusa cancels it anyway.
+    await playground("POST", "/_playground/faults", { path: `/ordermanagement/v1/orders/${paid.payment.kustom_order_id}/refunds`, status: 503 })
+    try {
+      await adminApi("POST", `/admin/orders/${draft.id}/cancel`, {})
+      await openAdmin(`/orders/${draft.id}`)
+      const note = admin.getByTestId("order-payment-held-after-cancel")
+      await note.waitFor({ timeout: 60_000 })
+      expect(await note.textContent()).toMatch(/^This order is cancelled, and Kustom still holds kr\s[\d,]+\.\d{2} of this payment\. It is given back by itself/)
+      await note.scrollIntoViewIfNeeded()
+      await shot(admin, "order-cancelled-payment-held")
+    } finally {
+      await playground("DELETE", "/_playground/faults")
+    }
   })
 
   it("renames and removes a device, asking before removing", async () => {

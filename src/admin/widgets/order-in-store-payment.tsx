@@ -4,6 +4,7 @@ import { CheckCircleSolid, ExclamationCircleSolid } from "@medusajs/icons"
 import { Badge, Container, Heading, StatusBadge, Text } from "@medusajs/ui"
 import { useOrderInStorePayments, type OrderInStorePayment, type OrderInStorePaymentProblem } from "../lib/api"
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
+import { heldAfterCancel, paymentStatusOf } from "../lib/order-payment"
 
 const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
   REFUNDED: "grey",
@@ -28,16 +29,10 @@ const Row = ({ label, children, testId }: { label: string; children: React.React
   </div>
 )
 
-const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
+const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment; orderStatus: string | undefined }) => {
   const money = (amount: number) => formatMinor(amount, payment.currency_code, payment.currency_exponent)
-  // Kustom's order statuses stop at CAPTURED; what was refunded since is read from the amounts.
-  const kustomStatus = payment.kustom_order_status ?? payment.kustom_status
-  const status =
-    kustomStatus && payment.refunded_amount > 0 && ["CAPTURED", "PART_CAPTURED", "CLOSED"].includes(kustomStatus)
-      ? payment.refunded_amount >= payment.captured_amount
-        ? "REFUNDED"
-        : "PART_REFUNDED"
-      : kustomStatus
+  const status = paymentStatusOf(payment)
+  const held = heldAfterCancel(payment, orderStatus)
   return (
     <div className="flex flex-col divide-y" data-testid="kustom-ipp-order-payment">
       <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 px-6 py-4">
@@ -73,6 +68,16 @@ const PaymentDetails = ({ payment }: { payment: OrderInStorePayment }) => {
           </Row>
         )}
       </dl>
+      {held > 0 && (
+        <div className="flex items-start gap-x-2 px-6 py-4" role="status" data-testid="order-payment-held-after-cancel">
+          <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" />
+          <Text size="small">
+            This order is cancelled, and Kustom still holds {money(held)} of this payment. It is given back by itself (refunded, or
+            the authorization released) within about three minutes. If this note stays, Kustom could not be reached: look for
+            "Kustom In-Person Payments" errors in the server log.
+          </Text>
+        </div>
+      )}
       {payment.live && payment.captured_amount - payment.refunded_amount !== payment.medusa_captured_amount - payment.medusa_refunded_amount && (
         <div className="flex items-start gap-x-2 px-6 py-4" role="alert" data-testid="order-payment-disagree">
           <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" />
@@ -189,7 +194,7 @@ const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder
         <PaymentProblem key={problem.kustom_session_id} problem={problem} />
       ))}
       {payments.map((payment) => (
-        <PaymentDetails key={payment.payment_id} payment={payment} />
+        <PaymentDetails key={payment.payment_id} payment={payment} orderStatus={order.status} />
       ))}
     </Container>
   )

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "@jest/globals"
+import { heldAfterCancel, paymentStatusOf } from "../order-payment"
+
+const payment = (amounts: Partial<Parameters<typeof heldAfterCancel>[0]> = {}) => ({
+  kustom_order_status: "CAPTURED" as const,
+  kustom_status: "FINALIZED",
+  captured_amount: 10_000,
+  refunded_amount: 0,
+  remaining_authorized_amount: 0,
+  live: true,
+  ...amounts,
+})
+
+describe("paymentStatusOf", () => {
+  it("says refunded or partially refunded from the amounts, since Kustom's statuses stop at captured", () => {
+    expect(paymentStatusOf(payment())).toBe("CAPTURED")
+    expect(paymentStatusOf(payment({ refunded_amount: 2_500 }))).toBe("PART_REFUNDED")
+    expect(paymentStatusOf(payment({ refunded_amount: 10_000 }))).toBe("REFUNDED")
+    expect(paymentStatusOf(payment({ kustom_order_status: "PART_CAPTURED", captured_amount: 4_000, refunded_amount: 4_000, remaining_authorized_amount: 6_000 }))).toBe("REFUNDED")
+    expect(paymentStatusOf(payment({ kustom_order_status: "AUTHORIZED", captured_amount: 0 }))).toBe("AUTHORIZED")
+    expect(paymentStatusOf(payment({ kustom_order_status: null, kustom_status: "FINALIZED" }))).toBe("FINALIZED")
+    expect(paymentStatusOf(payment({ kustom_order_status: null, kustom_status: null }))).toBeNull()
+  })
+})
+
+describe("heldAfterCancel", () => {
+  it("counts what Kustom still holds on a cancelled order: captured and not refunded, or an untouched authorization", () => {
+    expect(heldAfterCancel(payment(), "canceled")).toBe(10_000)
+    expect(heldAfterCancel(payment({ refunded_amount: 2_500 }), "canceled")).toBe(7_500)
+    expect(heldAfterCancel(payment({ kustom_order_status: "AUTHORIZED", captured_amount: 0, remaining_authorized_amount: 10_000 }), "canceled")).toBe(10_000)
+  })
+
+  it("counts nothing once given back, on an order that is not cancelled, or when Kustom could not be asked", () => {
+    expect(heldAfterCancel(payment({ refunded_amount: 10_000 }), "canceled")).toBe(0)
+    expect(heldAfterCancel(payment({ kustom_order_status: "CANCELLED", captured_amount: 0 }), "canceled")).toBe(0)
+    expect(heldAfterCancel(payment(), "completed")).toBe(0)
+    expect(heldAfterCancel(payment(), undefined)).toBe(0)
+    expect(heldAfterCancel(payment({ live: false }), "canceled")).toBe(0)
+  })
+
+  it("leaves out the rest of an authorization after a partial capture, which Kustom cannot release", () => {
+    expect(heldAfterCancel(payment({ kustom_order_status: "PART_CAPTURED", captured_amount: 4_000, refunded_amount: 4_000, remaining_authorized_amount: 6_000 }), "canceled")).toBe(0)
+  })
+})

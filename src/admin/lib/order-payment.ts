@@ -1,0 +1,29 @@
+/**
+ * What the order page's in-store payment card says about a payment: its status in Medusa's words,
+ * and money Kustom still holds on a cancelled order. Pure, so that it is tested without a browser.
+ */
+import type { OrderInStorePayment } from "./api"
+
+type Amounts = Pick<OrderInStorePayment, "kustom_order_status" | "kustom_status" | "captured_amount" | "refunded_amount" | "remaining_authorized_amount" | "live">
+
+/** Kustom's order statuses stop at CAPTURED; what was refunded since is read from the amounts. */
+export function paymentStatusOf(payment: Amounts): string | null {
+  const status = payment.kustom_order_status ?? payment.kustom_status
+  if (status && payment.refunded_amount > 0 && ["CAPTURED", "PART_CAPTURED", "CLOSED"].includes(status)) {
+    return payment.refunded_amount >= payment.captured_amount ? "REFUNDED" : "PART_REFUNDED"
+  }
+  return status
+}
+
+/**
+ * On a cancelled order, what Kustom still holds that the plugin gives back by itself: captured
+ * money not refunded, or an authorization nothing was captured from. Zero when there is nothing
+ * to give back, or when Kustom could not be asked. The rest of an authorization after a partial
+ * capture is not counted: Kustom's API cannot release part of one.
+ */
+export function heldAfterCancel(payment: Amounts, orderStatus: string | undefined): number {
+  if (orderStatus !== "canceled" || !payment.live) return 0
+  const held = payment.captured_amount - payment.refunded_amount
+  if (held > 0) return held
+  return payment.captured_amount === 0 ? Math.max(0, payment.remaining_authorized_amount ?? 0) : 0
+}
