@@ -166,6 +166,40 @@ medusaIntegrationTestRunner({
       expect(sessionCreates(fixture)).toBe(creates + 1)
     })
 
+    it("refuses to change a draft order while its payment is on a device, and allows it once cancelled", async () => {
+      const draft = await createDraftOrder(api, store, headers)
+      const sent = await send(draft.id, device.id)
+      const sessionId = sent.payment.kustom_session_id
+      const { data: before } = await api.get(`/admin/draft-orders/${draft.id}?fields=id,email,total`, { headers })
+      const attempts = () =>
+        Promise.all([
+          api.post(`/admin/draft-orders/${draft.id}/edit`, {}, { headers, validateStatus: () => true }),
+          api.post(`/admin/draft-orders/${draft.id}`, { email: "someone.else@example.com" }, { headers, validateStatus: () => true }),
+        ])
+
+      for (const refused of await attempts()) {
+        expect({ status: refused.status, ...refused.data }).toEqual({
+          status: 400,
+          type: "not_allowed",
+          message:
+            "This draft order's payment is waiting on a device. Cancel it first (Pay in store → Cancel payment), then change the draft order and send the payment again.",
+        })
+      }
+      // The clerk picks it up: still refused, in the words used everywhere else.
+      await onDevice(fixture, device.token, sessionId, { outcome: "INSUFFICIENT_FUNDS" })
+      for (const refused of await attempts()) {
+        expect([refused.status, refused.data.message]).toEqual([400, expect.stringMatching(/^The clerk is already taking this payment on the device\./)])
+      }
+      const { data: after } = await api.get(`/admin/draft-orders/${draft.id}?fields=id,email,total`, { headers })
+      expect(after.draft_order).toEqual(before.draft_order)
+      expect((await kustom.sessions.get(sessionId)).status).toBe("ACTIVE")
+
+      await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment/cancel`, {}, { headers })
+      const [edit, update] = await attempts()
+      expect([edit.status, update.status]).toEqual([200, 200])
+      expect(update.data.draft_order.email).toBe("someone.else@example.com")
+    })
+
     it("explains a removed device and an unreachable Kustom in words, not JSON", async () => {
       const draft = await createDraftOrder(api, store, headers)
       const gone = await kustom.playground.createDevice({ name: "Gone" })

@@ -1,8 +1,10 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { Modules } from "@medusajs/framework/utils"
+import { createPaymentSessionsWorkflow } from "@medusajs/medusa/core-flows"
 import { sweepOpenSessions as sweepRun } from "../../src/jobs/sweep-kustom-ipp-sessions"
 import { ownRun } from "../helpers/jobs"
 import { toMinorUnits } from "../../src/lib/session-mapping"
-import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
+import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { createDevice, kustomClient } from "../helpers/kustom"
 import { usePlayground } from "../helpers/playground"
@@ -135,6 +137,94 @@ medusaIntegrationTestRunner({
         /^Kustom is not available right now \(HTTP 503.*\) while sending the payment to the device\. Try again in a moment\.$/
       )
       expect(JSON.stringify(response.data)).not.toMatch(/kco_test_api/)
+    })
+
+    describe("a payment waiting on a device while Kustom does not take the cancel", () => {
+      const storeHeaders = () => ({ "x-publishable-api-key": store.publishableKey })
+      const sessionsOf = async (paymentCollectionId: string) =>
+        (await getContainer().resolve(Modules.PAYMENT).listPaymentSessions({ payment_collection_id: paymentCollectionId })).map(
+          (session: { id: string; status: string }) => ({ id: session.id, status: session.status })
+        )
+      /** Kustom answers reads but refuses every cancel (PUT …/cancel) while `during` runs. */
+      async function whileCancelsFail<T>(during: () => Promise<T>): Promise<T> {
+        fixture.playground.injectFault({ method: "PUT", path: "/ipp/v1/sessions/*", status: 503 })
+        try {
+          return await during()
+        } finally {
+          fixture.playground.clearFaults()
+        }
+      }
+      const unavailable = /^Kustom is not available right now \(HTTP 503.*\) while taking the waiting payment off the device\. Try again in a moment\.$/
+
+      it("refuses to send it again (503), so that no two payments can be taken for one sale", async () => {
+        const device = await createDevice(fixture)
+        const cartId = await createCart(api, store)
+        const first = await payInStore(api, store, cartId, { device_id: device.id })
+        const creates = sessionCreates()
+        const refused = await whileCancelsFail(() =>
+          api.post(
+            `/store/payment-collections/${first.paymentCollectionId}/payment-sessions`,
+            { provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: device.id } },
+            { headers: storeHeaders(), validateStatus: () => true }
+          )
+        )
+        expect(refused.status).toBe(503)
+        expect(refused.data).toEqual({ type: "unexpected_state", message: expect.stringMatching(unavailable) })
+        expect(sessionCreates()).toBe(creates)
+        expect(await sessionsOf(first.paymentCollectionId)).toEqual([{ id: first.paymentSessionId, status: "pending" }])
+        expect((await kustomClient(fixture).sessions.get(first.kustomSessionId)).status).toBe("CREATED")
+
+        // Kustom answering again: the waiting one is taken off the device, the new one is the only one on it.
+        const again = await payInStore(api, store, cartId, { device_id: device.id })
+        expect((await kustomClient(fixture).sessions.get(first.kustomSessionId)).status).toBe("CANCELLED")
+        expect(await sessionsOf(first.paymentCollectionId)).toEqual([{ id: again.paymentSessionId, status: "pending" }])
+        expect(sessionCreates()).toBe(creates + 1)
+      })
+
+      it("refuses a change to the cart (503) and changes nothing, then takes it off the device once Kustom answers", async () => {
+        const device = await createDevice(fixture)
+        const cartId = await createCart(api, store)
+        const first = await payInStore(api, store, cartId, { device_id: device.id })
+        const cartNow = async () => (await api.get(`/store/carts/${cartId}?fields=id,total,items.id`, { headers: storeHeaders() })).data.cart
+        const collectionAmount = async () =>
+          (await getContainer().resolve(Modules.PAYMENT).retrievePaymentCollection(first.paymentCollectionId, { select: ["amount"] })).amount
+        const [cartBefore, amountBefore] = [await cartNow(), await collectionAmount()]
+        const addMug = () =>
+          api.post(`/store/carts/${cartId}/line-items`, { variant_id: store.variants.mug, quantity: 1 }, { headers: storeHeaders(), validateStatus: () => true })
+
+        const refused = await whileCancelsFail(addMug)
+        expect([refused.status, refused.data.message]).toEqual([503, expect.stringMatching(unavailable)])
+        expect(await cartNow()).toEqual(cartBefore)
+        expect(await collectionAmount()).toEqual(amountBefore)
+        expect(await sessionsOf(first.paymentCollectionId)).toEqual([{ id: first.paymentSessionId, status: "pending" }])
+        expect((await kustomClient(fixture).sessions.get(first.kustomSessionId)).status).toBe("CREATED")
+
+        expect((await addMug()).status).toBe(200)
+        expect((await kustomClient(fixture).sessions.get(first.kustomSessionId)).status).toBe("CANCELLED")
+        expect((await cartNow()).total).toBeGreaterThan(cartBefore.total)
+      })
+
+      it("sends nothing to the device again when Medusa puts back a payment session it had removed", async () => {
+        const device = await createDevice(fixture)
+        const cartId = await createCart(api, store)
+        const first = await payInStore(api, store, cartId, { device_id: device.id })
+        const creates = sessionCreates()
+        // Medusa removes the collection's sessions while it creates the new one; the new one fails
+        // (an unknown device, answered late so that the removal is done), and Medusa puts the old one back.
+        fixture.playground.injectFault({ method: "POST", path: "/ipp/v1/sessions", latencyMs: 300, times: 1 })
+        await expect(
+          createPaymentSessionsWorkflow(getContainer()).run({
+            input: { payment_collection_id: first.paymentCollectionId, provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: "no-such-device" } },
+          })
+        ).rejects.toBeTruthy()
+        fixture.playground.clearFaults()
+
+        // One create (the one that failed), none for the session put back.
+        expect(sessionCreates()).toBe(creates + 1)
+        expect((await kustomClient(fixture).sessions.get(first.kustomSessionId)).status).toBe("CANCELLED")
+        const restored = await getContainer().resolve(Modules.PAYMENT).listPaymentSessions({ payment_collection_id: first.paymentCollectionId }, { select: ["id", "status", "data"] })
+        expect(restored).toEqual([expect.objectContaining({ status: "canceled", data: expect.objectContaining({ kustom_session_id: first.kustomSessionId, kustom_status: "CANCELLED" }) })])
+      })
     })
   },
 })

@@ -14,7 +14,7 @@ import {
 } from "./admin/kustom-ipp/validators"
 import { readRawBody } from "./body/read-raw-body"
 import { checkNewPaymentSession } from "./guards/check-new-payment-session"
-import { refuseWhileCollecting } from "./guards/refuse-while-collecting"
+import { refuseDraftChangeWhileOnDevice, refuseWhileCollecting } from "./guards/refuse-while-collecting"
 
 /** Callbacks are small; anything larger (64 KiB) is refused before it is read into memory. */
 export const CALLBACK_BODY_LIMIT_BYTES = 64 * 1024
@@ -38,6 +38,14 @@ export default defineMiddlewares({
       "/store/carts/:id/customer",
       "/store/carts/:id/taxes",
     ].map((matcher) => ({ matcher, methods: ["POST" as const, "DELETE" as const], middlewares: [refuseWhileCollecting] })),
+    // A draft order keeps the total its payment on a device was sent for (the edit's items,
+    // shipping and promotions only take effect when it is confirmed).
+    ...[
+      "/admin/draft-orders/:id",
+      "/admin/draft-orders/:id/edit",
+      "/admin/draft-orders/:id/edit/request",
+      "/admin/draft-orders/:id/edit/confirm",
+    ].map((matcher) => ({ matcher, methods: ["POST" as const], middlewares: [refuseDraftChangeWhileOnDevice] })),
     // A new payment session replaces the collection's others (Medusa deletes them first): only with
     // data that can work, and never while a clerk is taking the payment.
     {

@@ -167,6 +167,13 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
     reason: problem,
   })
 
+  const authorized = paymentSession.status === PaymentSessionStatus.AUTHORIZED || paymentSession.status === PaymentSessionStatus.CAPTURED
+  if (open && sale.completed && sale.ref.kind === "cart" && !authorized) {
+    // The cart became an order with another payment: this one must not be payable any more.
+    // (A draft order converted in Medusa keeps its payment on the device: it is recorded on the order.)
+    return { ...base, action: "cancel_orphan", outcome: "orphan_cancelled", order_id: sale.orderId }
+  }
+
   switch (session.status) {
     case "CREATED":
       return record(PaymentSessionStatus.PENDING, {}, {})
@@ -197,7 +204,6 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
 
   // Only this payment, authorized, means the sale was completed with it. A sale completed by
   // other means while the session was on the device still has this payment pending.
-  const authorized = paymentSession.status === PaymentSessionStatus.AUTHORIZED || paymentSession.status === PaymentSessionStatus.CAPTURED
   if (sale.completed && authorized) return { ...base, outcome: "already_ordered", order_id: sale.orderId }
   if (sale.completed && sale.orderCancelled) {
     // Converted, then cancelled in Medusa while the payment waited on the device: nothing to

@@ -5,8 +5,7 @@ import {
   createPaymentSessionsWorkflow,
   useQueryGraphStep,
 } from "@medusajs/medusa/core-flows"
-import { isCollecting, orderPaymentSessions } from "../lib/in-store-payments/collecting"
-import { clerkIsCollecting } from "../providers/pay-in-store/errors"
+import { orderPaymentSessions, withdrawWaitingSessions } from "../lib/in-store-payments/collecting"
 import { PROVIDER_ID_PREFIX } from "./process-kustom-ipp-session"
 
 export const sendDraftOrderToDeviceWorkflowId = "kustom-ipp-send-draft-order-to-device"
@@ -33,13 +32,14 @@ const validateDraftOrderStep = createStep(
 )
 
 /**
- * Refuses to send again while the clerk is taking the draft order's payment (its Kustom session
- * is ACTIVE, live from Kustom): creating the new payment session would delete this one and take
- * it off the device mid-payment. Runs before anything is changed. Cancelling it on purpose is
- * the cancel route's job.
+ * Before anything is changed: refuses to send again while the clerk is taking the draft order's
+ * payment (its Kustom session is ACTIVE, live from Kustom), and takes a payment still waiting on
+ * a device off it. When Kustom cannot be asked or does not take the cancel, nothing is sent:
+ * Medusa's own removal of the old session would fail half-way and could leave it payable next
+ * to the new one. Cancelling a payment being collected is the cancel route's job.
  */
-const refuseWhileCollectingStep = createStep("kustom-ipp-refuse-while-collecting", async (input: { order_id: string }, { container }) => {
-  if (await isCollecting(container, await orderPaymentSessions(container, input.order_id))) throw clerkIsCollecting()
+const withdrawWaitingPaymentStep = createStep("kustom-ipp-withdraw-waiting-payment", async (input: { order_id: string }, { container }) => {
+  await withdrawWaitingSessions(container, await orderPaymentSessions(container, input.order_id))
   return new StepResponse(undefined)
 })
 
@@ -60,7 +60,7 @@ export const sendDraftOrderToDeviceWorkflow = createWorkflow(
     })
     const order = transform({ orders }, ({ orders }) => orders[0])
     validateDraftOrderStep({ order, provider_id: input.provider_id })
-    refuseWhileCollectingStep({ order_id: input.order_id })
+    withdrawWaitingPaymentStep({ order_id: input.order_id })
 
     const collections = createOrUpdateOrderPaymentCollectionWorkflow.runAsStep({
       input: transform({ input }, ({ input }) => ({ order_id: input.order_id })),

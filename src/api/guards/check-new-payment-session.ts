@@ -1,11 +1,11 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
-import { collectionPaymentSessions, isCollecting } from "../../lib/in-store-payments/collecting"
+import { collectionPaymentSessions, withdrawWaitingSessions } from "../../lib/in-store-payments/collecting"
 import { firstBrokenRule, refusedCharacterMessage, UNPAIRED_SURROGATE, type CharacterRule } from "../../lib/text"
-import { clerkIsCollecting } from "../../providers/pay-in-store/errors"
 import { PROVIDER_ID_PREFIX } from "../../providers/pay-in-store/payment-data"
 import { assertDeviceRegistered } from "../admin/kustom-ipp/helpers"
 import { describeValue } from "../admin/kustom-ipp/request-body"
+import { passOnGuardError } from "./refuse-while-collecting"
 
 /** As long as any id the admin takes (`src/api/admin/kustom-ipp/validators.ts`). */
 const MAX_DEVICE_ID_LENGTH = 200
@@ -74,7 +74,9 @@ export function unstorableDataProblem(data: unknown): string | null {
  * device) while it creates the new one, and when the new one fails it re-creates the old ones,
  * which sends them to the device again as new Kustom sessions. So, before anything changes:
  * - while a clerk is taking the collection's payment, any new session (any provider, any
- *   device) is refused with the `clerkIsCollecting` message;
+ *   device) is refused with the `clerkIsCollecting` message; a session waiting on a device is
+ *   taken off it first, and when Kustom cannot be asked or does not take the cancel the new
+ *   session is refused (503, try again), so that no two sessions can be paid for one sale;
  * - for a "Pay in store" session, text the database cannot store anywhere in `data` (a NUL
  *   would fail the insert as a 500) and a malformed `data.device_id` are 400 `invalid_data`
  *   naming the field; and when the session would replace one on a device, the device is looked
@@ -83,7 +85,7 @@ export function unstorableDataProblem(data: unknown): string | null {
  *   of the create says the same without an extra round trip.
  * Other providers' data, and bodies Medusa's own validator refuses, are left to Medusa.
  */
-export async function checkNewPaymentSession(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
+export async function checkNewPaymentSession(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
   try {
     const body = req.body as { provider_id?: unknown; data?: unknown } | undefined
     const data = body?.data
@@ -97,11 +99,12 @@ export async function checkNewPaymentSession(req: MedusaRequest, _res: MedusaRes
       if (unstorable) throw invalid(unstorable)
     }
     const sessions = await collectionPaymentSessions(req.scope, req.params.id)
-    if (await isCollecting(req.scope, sessions)) throw clerkIsCollecting()
     const replacesOneOnADevice = sessions.some((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "pending")
     if (typeof deviceId === "string" && replacesOneOnADevice) await assertDeviceRegistered(req.scope, deviceId, "data.device_id")
+    // Last: only a session that can replace them takes the waiting ones off their device.
+    await withdrawWaitingSessions(req.scope, sessions)
     next()
   } catch (error) {
-    next(error)
+    passOnGuardError(error, res, next)
   }
 }

@@ -1,20 +1,22 @@
 /**
- * Whether a clerk is taking a sale's payment on a device right now (its Kustom session is
- * ACTIVE). Anything that would drop the sale's payment session — changing the cart, sending the
- * payment again, choosing another provider — must wait until the clerk is done.
+ * Whether a sale's payment is on a device right now: waiting (CREATED) or being taken by a clerk
+ * (ACTIVE), as Kustom says live. Anything that would drop the sale's payment session — changing
+ * the cart, sending the payment again, choosing another provider — takes a waiting one off the
+ * device first, and waits until a clerk who is collecting is done.
  */
-import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
 import type { MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
-import type { SessionStatus } from "../kustom-ipp"
+import { KustomIppApiError, type SessionStatus } from "../kustom-ipp"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
+import { clerkIsCollecting, toMedusaError } from "../../providers/pay-in-store/errors"
 import { PROVIDER_ID_PREFIX, readPaymentData } from "../../providers/pay-in-store/payment-data"
 import type { PaymentSessionRow as SalePaymentSessionRow } from "../sales"
 
-/** What {@link isCollecting} reads of a payment session. */
+/** What the checks here read of a payment session. */
 export type PaymentSessionRow = Pick<SalePaymentSessionRow, "provider_id" | "status" | "data">
 
-/** The payment session fields {@link isCollecting} reads, for a query under `prefix` (e.g. `payment_collection.`). */
+/** The payment session fields the checks here read, for a query under `prefix` (e.g. `payment_collection.`). */
 function collectingFields(prefix: string): string[] {
   return ["provider_id", "status", "data"].map((field) => `${prefix}payment_sessions.${field}`)
 }
@@ -22,31 +24,84 @@ function collectingFields(prefix: string): string[] {
 /** Stored statuses a callback may not have caught up with yet: the session may have become ACTIVE meanwhile. */
 const MAY_BE_COLLECTING: ReadonlyArray<SessionStatus | undefined> = [undefined, "CREATED", "ACTIVE"]
 
-/**
- * True when one of the sessions is an in-store payment the clerk is collecting. Decided by
- * Kustom's live status: the status stored in the payment session is only as recent as the last
- * callback, and the clerk may have chosen a payment method (or cancelled) since. When Kustom
- * cannot be asked, the stored status decides.
- */
-export async function isCollecting(container: Pick<MedusaContainer, "resolve">, sessions: readonly (PaymentSessionRow | null | undefined)[]): Promise<boolean> {
-  const open = sessions.filter(
-    (session): session is PaymentSessionRow =>
-      Boolean(session?.provider_id?.startsWith(PROVIDER_ID_PREFIX)) && session?.status === "pending"
+/** In-store payment sessions Medusa still counts as pending: their Kustom session may be on a device. */
+function pendingInStore(sessions: readonly (PaymentSessionRow | null | undefined)[]): PaymentSessionRow[] {
+  return sessions.filter(
+    (session): session is PaymentSessionRow => Boolean(session?.provider_id?.startsWith(PROVIDER_ID_PREFIX)) && session?.status === "pending"
   )
-  const statuses = await Promise.all(
-    open.map(async (session) => {
+}
+
+function justPaid(): MedusaError {
+  return new MedusaError(
+    MedusaError.Types.NOT_ALLOWED,
+    "This payment was just made on the device, and the order is being created from it. Nothing was changed."
+  )
+}
+
+/**
+ * Takes the sessions waiting on a device (CREATED) off it before a change that replaces them
+ * (a cart changed, a payment sent again or by other means), so that the change never leaves a
+ * payable session behind. Throws, with nothing changed in Medusa, when the clerk is collecting
+ * (ACTIVE), when the payment was just made (FINALIZED), or when Kustom cannot be asked or does
+ * not take the cancel: Medusa's own removal would then fail half-way (it re-creates what it had
+ * removed, and may leave the old session on the device next to a new one).
+ */
+export async function withdrawWaitingSessions(container: Pick<MedusaContainer, "resolve">, sessions: readonly (PaymentSessionRow | null | undefined)[]): Promise<void> {
+  const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+  const withdrawing = "taking the waiting payment off the device"
+  await Promise.all(
+    pendingInStore(sessions).map(async (session) => {
       const data = readPaymentData(session.data)
-      if (!data.kustom_session_id || !MAY_BE_COLLECTING.includes(data.kustom_status)) return data.kustom_status
+      if (!data.kustom_session_id || !MAY_BE_COLLECTING.includes(data.kustom_status)) return
       const kustomSessionId = data.kustom_session_id
+      const refuseUnlessEnded = async (status: SessionStatus) => {
+        if (status === "ACTIVE") throw clerkIsCollecting()
+        if (status === "FINALIZED") throw justPaid()
+        return status
+      }
+      const current = await kustomIpp.client.sessions.get(kustomSessionId).catch((error: unknown) => {
+        throw toMedusaError(error, withdrawing)
+      })
+      if ((await refuseUnlessEnded(current.status)) !== "CREATED") return
       try {
-        const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
-        return (await kustomIpp.client.sessions.get(kustomSessionId)).status
-      } catch {
-        return data.kustom_status
+        await kustomIpp.client.sessions.cancel(kustomSessionId)
+      } catch (error) {
+        if (!(error instanceof KustomIppApiError && error.status === 409)) throw toMedusaError(error, withdrawing)
+        // It moved on meanwhile: the clerk picked it up, it was paid, or it ended.
+        const now = await kustomIpp.client.sessions.get(kustomSessionId).catch((error: unknown) => {
+          throw toMedusaError(error, withdrawing)
+        })
+        await refuseUnlessEnded(now.status)
       }
     })
   )
-  return statuses.includes("ACTIVE")
+}
+
+/**
+ * Refuses a change to a draft order while its payment is on a device (waiting or being
+ * collected): the clerk sent it from the admin, and cancels it there before changing the draft.
+ * When Kustom cannot be asked, the stored status decides.
+ */
+export async function refuseWhileOnDevice(container: Pick<MedusaContainer, "resolve">, sessions: readonly (PaymentSessionRow | null | undefined)[]): Promise<void> {
+  const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+  const statuses = await Promise.all(
+    pendingInStore(sessions).map(async (session) => {
+      const data = readPaymentData(session.data)
+      if (!data.kustom_session_id || !MAY_BE_COLLECTING.includes(data.kustom_status)) return data.kustom_status
+      return kustomIpp.client.sessions
+        .get(data.kustom_session_id)
+        .then((live) => live.status)
+        .catch(() => data.kustom_status)
+    })
+  )
+  if (statuses.includes("ACTIVE")) throw clerkIsCollecting()
+  if (statuses.includes("FINALIZED")) throw justPaid()
+  if (statuses.includes("CREATED")) {
+    throw new MedusaError(
+      MedusaError.Types.NOT_ALLOWED,
+      "This draft order's payment is waiting on a device. Cancel it first (Pay in store → Cancel payment), then change the draft order and send the payment again."
+    )
+  }
 }
 
 /** The payment sessions of a cart's payment collection ([] for an unknown cart). */

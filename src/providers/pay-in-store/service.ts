@@ -82,8 +82,31 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const data = readPaymentData(input.data)
+    if (data.kustom_session_id) return this.restore_(data)
     const sale = await this.loadSale_(data)
     return this.dispatch_(sale, input.amount, input.currency_code, data.device_id)
+  }
+
+  /**
+   * A payment session Medusa re-creates with the data of one it removed: when a change that
+   * removed the collection's sessions fails (a new payment session, a cart refresh), Medusa puts
+   * them back by creating them again. The Kustom session was taken off its device when it was
+   * removed, so nothing is sent again (that would put a second payment on the phone): it comes
+   * back cancelled, and the sale is sent again when wanted. A session that was paid meanwhile
+   * comes back pending, so that completing the sale authorizes it as usual.
+   */
+  private async restore_(data: KustomIppPaymentData): Promise<InitiatePaymentOutput> {
+    const kustomSessionId = data.kustom_session_id as string
+    let session = await this.client_.sessions.get(kustomSessionId).catch(() => undefined)
+    if (session?.status === "CREATED") session = (await this.cancelOpenSession_(kustomSessionId).catch(() => undefined)) ?? session
+    const status = session?.status ?? data.kustom_status
+    const restored: KustomIppPaymentData = { ...data, kustom_status: status, failure_reason: data.failure_reason ?? null }
+    const paid = status === "FINALIZED"
+    return {
+      id: kustomSessionId,
+      status: paid ? PaymentSessionStatus.PENDING : PaymentSessionStatus.CANCELED,
+      data: (paid ? restored : { ...restored, failure_reason: restored.failure_reason ?? "cancelled" }) as Record<string, unknown>,
+    }
   }
 
   /**

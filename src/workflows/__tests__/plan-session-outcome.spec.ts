@@ -175,6 +175,17 @@ describe("planSessionOutcome", () => {
   })
 })
 
+describe("an open session of a sale that became an order another way", () => {
+  it("is taken off the device for a cart, and left for a draft order converted in Medusa (its payment is recorded on the order)", () => {
+    for (const status of ["CREATED", "ACTIVE"] as const) {
+      expect(plan(session(status), { sale: sale({ completed: true }) })).toMatchObject({ action: "cancel_orphan", outcome: "orphan_cancelled", order_id: "order_1" })
+      expect(plan(session(status), { sale: sale({ kind: "draft_order", completed: true }) }).action).not.toBe("cancel_orphan")
+    }
+    // The cart was completed with this very payment: nothing to take off.
+    expect(plan(session("CREATED"), { sale: sale({ completed: true, status: "authorized" }) }).action).not.toBe("cancel_orphan")
+  })
+})
+
 describe("paymentProblemOf", () => {
   it("keeps money taken that no payment records: a mismatch, a replaced payment, a payment with no sale left", () => {
     const paid = session("FINALIZED", { order_amount: 12_600 })
