@@ -324,6 +324,15 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     expect(await admin.getByTestId("pay-in-store-resend").count()).toBe(0)
     await shot(admin, "admin-declined")
 
+    // Asked by keyboard and dismissed with Escape: nothing is cancelled, and focus is back on the button.
+    await admin.getByTestId("pay-in-store-cancel").focus()
+    await admin.keyboard.press("Enter")
+    await admin.getByRole("button", { name: "Keep it" }).waitFor()
+    await admin.keyboard.press("Escape")
+    await admin.getByRole("button", { name: "Keep it" }).waitFor({ state: "detached" })
+    await admin.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "pay-in-store-cancel")
+    expect(await widgetPhase()).toBe("declined")
+
     // Cancel from the admin: the phone stops asking.
     await admin.getByTestId("pay-in-store-cancel").click()
     await admin.getByRole("button", { name: "Cancel payment" }).last().click()

@@ -146,7 +146,7 @@ medusaIntegrationTestRunner({
           (session: { id: string; status: string }) => ({ id: session.id, status: session.status })
         )
       /** Kustom answers reads but refuses every cancel (PUT …/cancel) while `during` runs. */
-      async function whileCancelsFail<T>(during: () => Promise<T>): Promise<T> {
+      async function whileCancelsFail(during: () => Promise<{ status: number; data: any }>): Promise<{ status: number; data: any }> {
         fixture.playground.injectFault({ method: "PUT", path: "/ipp/v1/sessions/*", status: 503 })
         try {
           return await during()

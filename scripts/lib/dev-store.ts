@@ -376,6 +376,9 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
             host: env.PLAYGROUND_HOST || undefined,
             webhookSecrets: webhookSecret.split(",").map((secret) => secret.trim()).filter(Boolean),
             callbackUrl: `${medusaUrl}/hooks/kustom-ipp`,
+            // A store that only authorizes (KUSTOM_IPP_CAPTURE=false) stands for a Kustom account
+            // that does not capture by itself either: otherwise nothing would be left to capture.
+            captureMode: env.KUSTOM_IPP_CAPTURE === "false" ? "manual" : "auto",
             stateFile: join(dataDir, PLAYGROUND_STATE_FILE),
             logger: playgroundLogger(playgroundLog, (line) => (ready ? options.activity?.(line) : undefined)),
           }).catch((error: NodeJS.ErrnoException) => {

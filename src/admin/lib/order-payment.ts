@@ -27,3 +27,14 @@ export function heldAfterCancel(payment: Amounts, orderStatus: string | undefine
   if (held > 0) return held
   return payment.captured_amount === 0 ? Math.max(0, payment.remaining_authorized_amount ?? 0) : 0
 }
+
+/**
+ * What a resolved problem says: how Kustom gave the money back. Kustom's order stays CAPTURED
+ * after a full refund, so its status alone would read "given back (Captured)".
+ */
+export function resolvedText(problem: { resolved: boolean; kustom_order_status: string | null }): string {
+  if (!problem.resolved) return ""
+  return problem.kustom_order_status === "CANCELLED"
+    ? "Resolved: Kustom has given this payment back (the authorization was cancelled). "
+    : "Resolved: Kustom has given this payment back (refunded in full). "
+}

@@ -88,6 +88,9 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
     send.mutate(deviceId, { onSuccess: () => setWantsResend(false) })
   }
   const doCancel = async () => {
+    // The prompt does not give focus back when it is dismissed (Escape, "Keep it"): a keyboard
+    // user would otherwise start again from the top of the page.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
     const confirmed = await prompt({
       title: "Cancel the payment on the device?",
       description: "The clerk's phone stops asking for the card. You can send the payment again afterwards.",
@@ -96,6 +99,7 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
       variant: "danger",
     })
     if (confirmed) cancel.mutate()
+    else opener?.focus()
   }
   const actionError = send.error ?? cancel.error
 

@@ -3,7 +3,8 @@ import { Button, Container, Text } from "@medusajs/ui"
 import { useState } from "react"
 import { Link } from "react-router-dom"
 import { errorMessage, usePaymentProblems, type StorePaymentProblem } from "../../lib/api"
-import { formatDateTime, formatMinor, kustomStatusLabel } from "../../lib/format"
+import { formatDateTime, formatMinor } from "../../lib/format"
+import { resolvedText } from "../../lib/order-payment"
 import { EmptyState, SectionHeader } from "../section"
 
 const PAGE_SIZE = 20
@@ -37,7 +38,7 @@ const ProblemItem = ({ problem }: { problem: StorePaymentProblem }) => (
           <SaleLink problem={problem} />
         </Text>
         <Text size="small" className={problem.resolved ? "text-ui-fg-subtle" : undefined}>
-          {problem.resolved ? `Resolved: Kustom has given this payment back (${kustomStatusLabel(problem.kustom_order_status ?? "")}). ` : ""}
+          {resolvedText(problem)}
           {problem.problem}
         </Text>
         <Text size="xsmall" className="text-ui-fg-subtle break-all">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals"
-import { heldAfterCancel, paymentStatusOf } from "../order-payment"
+import { heldAfterCancel, paymentStatusOf, resolvedText } from "../order-payment"
 
 const payment = (amounts: Partial<Parameters<typeof heldAfterCancel>[0]> = {}) => ({
   kustom_order_status: "CAPTURED" as const,
@@ -40,5 +40,13 @@ describe("heldAfterCancel", () => {
 
   it("leaves out the rest of an authorization after a partial capture, which Kustom cannot release", () => {
     expect(heldAfterCancel(payment({ kustom_order_status: "PART_CAPTURED", captured_amount: 4_000, refunded_amount: 4_000, remaining_authorized_amount: 6_000 }), "canceled")).toBe(0)
+  })
+})
+
+describe("resolvedText", () => {
+  it("says how the money came back: refunded in full (Kustom's order still says captured) or the authorization cancelled", () => {
+    expect(resolvedText({ resolved: true, kustom_order_status: "CAPTURED" })).toBe("Resolved: Kustom has given this payment back (refunded in full). ")
+    expect(resolvedText({ resolved: true, kustom_order_status: "CANCELLED" })).toBe("Resolved: Kustom has given this payment back (the authorization was cancelled). ")
+    expect(resolvedText({ resolved: false, kustom_order_status: "CAPTURED" })).toBe("")
   })
 })
