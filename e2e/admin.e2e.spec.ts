@@ -459,7 +459,7 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     const problem = admin.getByTestId("kustom-ipp-store-problem").filter({ hasText: sessionId })
     await problem.waitFor({ timeout: 60_000 })
     expect(await problem.getAttribute("data-resolved")).toBe("false")
-    expect(await problem.textContent()).toContain(`after order ${draft.id} was cancelled in Medusa`)
+    expect(await problem.textContent()).toContain(`after order #${draft.display_id} was cancelled in Medusa`)
     expect(await admin.getByTestId("kustom-payment-problems").textContent()).toMatch(/1 payment taken on a device that no order records/)
     await problem.scrollIntoViewIfNeeded()
     await shot(admin, "settings-payment-problem")

@@ -478,7 +478,7 @@ medusaIntegrationTestRunner({
       const { data: after } = await api.get(`/admin/kustom-ipp/payment-problems?limit=5`, { headers })
       expect(after).toMatchObject({ limit: 5, offset: 0 })
       expect(problemOf(after)).toEqual([
-        { ...view.problems[0], id: expect.any(String), sale_kind: "cart", sale_id: cartId, order_id: order.id, order_display_id: order.display_id, created_at: expect.any(String) },
+        { ...view.problems[0], id: expect.any(String), sale_kind: "cart", sale_id: cartId, order_id: order.id, order_display_id: order.display_id, draft_order_display_id: null, created_at: expect.any(String) },
       ])
 
       // Once Kustom has given the money back (its portal), the list says so.
@@ -487,7 +487,17 @@ medusaIntegrationTestRunner({
       expect(problemOf(refunded)).toEqual([expect.objectContaining({ resolved: true })])
       const { data: pastTheEnd } = await api.get(`/admin/kustom-ipp/payment-problems?offset=${refunded.count}`, { headers })
       expect(pastTheEnd).toEqual({ problems: [], count: refunded.count, limit: 20, offset: refunded.count })
-      for (const [query, field] of [["limit=0", "limit"], ["limit=51", "limit"], ["limit=ten", "limit"], ["offset=-1", "offset"], ["sale_id=x", "sale_id"]]) {
+      for (const [query, field] of [
+        ["limit=0", "limit"],
+        ["limit=51", "limit"],
+        ["limit=ten", "limit"],
+        ["limit=0x2", "limit"],
+        ["limit=1e1", "limit"],
+        ["limit[]=1", "limit"],
+        ["offset=", "offset"],
+        ["offset=-1", "offset"],
+        ["sale_id=x", "sale_id"],
+      ]) {
         const refused = await api.get(`/admin/kustom-ipp/payment-problems?${query}`, { headers, validateStatus: () => true })
         expect([query, refused.status, refused.data.type]).toEqual([query, 400, "invalid_data"])
         expect(refused.data.message).toContain(field)

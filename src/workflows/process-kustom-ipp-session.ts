@@ -205,12 +205,14 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
   // Only this payment, authorized, means the sale was completed with it. A sale completed by
   // other means while the session was on the device still has this payment pending.
   if (sale.completed && authorized) return { ...base, outcome: "already_ordered", order_id: sale.orderId }
+  // Named as a person finds it in the admin (#7), by its id when the number is not known.
+  const orderName = sale.orderDisplayId ? `#${sale.orderDisplayId}` : (sale.orderId ?? "(unknown)")
   if (sale.completed && sale.orderCancelled) {
     // Converted, then cancelled in Medusa while the payment waited on the device: nothing to
     // record it on (Medusa refuses payments on a cancelled order), so a person decides.
     const problem =
       `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after order ` +
-      `${sale.orderId ?? "(unknown)"} was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom` +
+      `${orderName} was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom` +
       `${session.order_id ? ` (order ${session.order_id})` : ""}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
   }
@@ -218,7 +220,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
     // The cart became an order with another payment: this money belongs to no order.
     const problem =
       `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after the cart became order ` +
-      `${sale.orderId ?? "(unknown)"} without this payment. Nothing was recorded on the order: refund the payment in Kustom` +
+      `${orderName} without this payment. Nothing was recorded on the order: refund the payment in Kustom` +
       `${session.order_id ? ` (order ${session.order_id})` : ""}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
   }

@@ -151,6 +151,7 @@ export type StorePaymentProblem = OrderInStorePaymentProblem & {
   sale_id: string
   order_id: string | null
   order_display_id: number | null
+  draft_order_display_id: number | null
   created_at: string
 }
 

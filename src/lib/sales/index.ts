@@ -30,6 +30,8 @@ export type SaleState = {
   completed: boolean
   /** The order id, when the sale already became one. */
   orderId: string | null
+  /** That order's number (#7), for messages a person reads. */
+  orderDisplayId?: number | null
   /** Whether that order was cancelled (a draft order converted, then cancelled, in Medusa). */
   orderCancelled?: boolean
   /** The sale's total now (major units), to compare with what was paid. */
@@ -182,7 +184,7 @@ export async function loadSaleState(
   return { paymentSession, ref: { kind: target.sale_kind, id: target.sale_id }, ...sale }
 }
 
-type SaleProgress = Pick<SaleState, "completed" | "orderId" | "orderCancelled" | "total">
+type SaleProgress = Pick<SaleState, "completed" | "orderId" | "orderDisplayId" | "orderCancelled" | "total">
 
 async function loadCartState(container: MedusaContainer, cartId: string): Promise<SaleProgress | null> {
   const cart = await readCartWithTotals(container.resolve<ICartModuleService>(Modules.CART), cartId, ["id", "completed_at"])
@@ -191,18 +193,29 @@ async function loadCartState(container: MedusaContainer, cartId: string): Promis
   // half-way (order linked, `completed_at` not yet set) is finished by completing again, which
   // finds the linked order instead of creating another.
   const orderId = cart.completed_at ? await orderOfCart(container, cartId) : null
-  return { completed: Boolean(cart.completed_at), orderId, total: cart.total as BigNumberInput }
+  const orderDisplayId = orderId ? await orderNumber(container, orderId) : null
+  return { completed: Boolean(cart.completed_at), orderId, orderDisplayId, total: cart.total as BigNumberInput }
+}
+
+/** An order's number (#7), read only for a sale that already became an order. */
+async function orderNumber(container: MedusaContainer, orderId: string): Promise<number | null> {
+  const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
+  const {
+    data: [order],
+  } = await query.graph({ entity: "order", fields: ["id", "display_id"], filters: { id: orderId } })
+  return (order as { display_id?: number } | undefined)?.display_id ?? null
 }
 
 async function loadDraftOrderState(container: MedusaContainer, orderId: string): Promise<SaleProgress | null> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const {
     data: [order],
-  } = await query.graph({ entity: "order", fields: ["id", "total", "is_draft_order", "status"], filters: { id: orderId } })
+  } = await query.graph({ entity: "order", fields: ["id", "display_id", "total", "is_draft_order", "status"], filters: { id: orderId } })
   if (!order) return null
   return {
     completed: !order.is_draft_order,
     orderId: order.is_draft_order ? null : order.id,
+    orderDisplayId: order.is_draft_order ? null : (order.display_id ?? null),
     orderCancelled: !order.is_draft_order && order.status === "canceled",
     total: order.total as BigNumberInput,
   }

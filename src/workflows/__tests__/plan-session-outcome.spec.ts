@@ -35,6 +35,7 @@ function sale(overrides: { data?: Record<string, unknown>; status?: string; tota
     ref: { kind: overrides.kind ?? "cart", id: "cart_1" },
     completed: overrides.completed ?? false,
     orderId: overrides.completed ? "order_1" : null,
+    orderDisplayId: overrides.completed ? 7 : null,
     orderCancelled: overrides.cancelled ?? false,
     total: overrides.total ?? 125,
   }
@@ -84,7 +85,7 @@ describe("planSessionOutcome", () => {
     const result = plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true }) })
     expect(result).toMatchObject({ action: "record", outcome: "unmatched", status: PaymentSessionStatus.ERROR, order_id: "order_1", event: KUSTOM_IPP_EVENTS.UNMATCHED })
     expect(result.data?.problem).toBe(
-      "Paid 125.00 SEK on the device after order order_1 was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom (order om_1)."
+      "Paid 125.00 SEK on the device after order #7 was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom (order om_1)."
     )
     // Paid with this payment before it was cancelled: that is an order like any other.
     expect(plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true, status: "captured" }) })).toMatchObject({
@@ -117,7 +118,7 @@ describe("planSessionOutcome", () => {
       data: { kustom_status: "FINALIZED", kustom_order_id: "om_1" },
     })
     expect(result.data?.problem).toBe(
-      "Paid 125.00 SEK on the device after the cart became order order_1 without this payment. " +
+      "Paid 125.00 SEK on the device after the cart became order #7 without this payment. " +
         "Nothing was recorded on the order: refund the payment in Kustom (order om_1)."
     )
     expect(result.reason).toBe(result.data?.problem)

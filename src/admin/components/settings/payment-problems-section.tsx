@@ -19,7 +19,11 @@ const SaleLink = ({ problem }: { problem: StorePaymentProblem }) => {
     )
   }
   if (problem.sale_kind === "draft_order") {
-    return <Link to={`/draft-orders/${problem.sale_id}`} className="text-ui-fg-interactive hover:underline">Draft order {problem.sale_id}</Link>
+    return (
+      <Link to={`/draft-orders/${problem.sale_id}`} className="text-ui-fg-interactive hover:underline">
+        Draft order {problem.draft_order_display_id ? `#${problem.draft_order_display_id}` : problem.sale_id}
+      </Link>
+    )
   }
   return <span>Cart {problem.sale_id} (no order)</span>
 }

@@ -73,18 +73,23 @@ export type CreateEnrollmentBody = z.infer<typeof CreateEnrollmentSchema>
 export const ListDevicesQuerySchema = z.object({ location_id: id("a Kustom location id").optional() }).strict()
 export type ListDevicesQuery = z.infer<typeof ListDevicesQuerySchema>
 
-/** A page of a list: `limit` (1–50, 20 unless given) and `offset` (0 unless given). */
-const count = (what: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `must be ${what}` })
-    .int(`must be ${what}`)
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
+/**
+ * A whole number in a query string, written in decimal digits only: "0x2", "1e1", an empty
+ * value or a repeated parameter (an array) is refused, not read as a number.
+ */
+const wholeNumber = (field: string, min: number, max: number) =>
+  z
+    // Medusa's query validator names the field only in its own messages: these name it themselves.
+    .string({ error: `${field}: must be a whole number, given once` })
+    .regex(/^\d{1,16}$/, `${field}: must be a whole number written in digits`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
 
+/** A page of a list: `limit` (1–50, 20 unless given) and `offset` (0 unless given). */
 export const ListPaymentProblemsQuerySchema = z
   .object({
-    limit: count("a whole number", 1, 50).default(20),
-    offset: count("a whole number", 0, Number.MAX_SAFE_INTEGER).default(0),
+    limit: wholeNumber("limit", 1, 50).default(20),
+    offset: wholeNumber("offset", 0, Number.MAX_SAFE_INTEGER).default(0),
   })
   .strict()
 export type ListPaymentProblemsQuery = z.infer<typeof ListPaymentProblemsQuerySchema>

@@ -12,6 +12,8 @@ export type StorePaymentProblem = InStorePaymentProblem & {
   /** The order the sale became, if it did (a draft order not yet converted has none), and its number. */
   order_id: string | null
   order_display_id: number | null
+  /** A draft order's number (#17), also before it is converted; null for a cart. */
+  draft_order_display_id: number | null
   created_at: string
 }
 
@@ -33,15 +35,19 @@ export const GET = async (
       id: row.id,
       sale_kind: row.sale_kind,
       sale_id: row.sale_id,
-      order_id: orderOfSale.get(row.sale_id)?.id ?? null,
-      order_display_id: orderOfSale.get(row.sale_id)?.display_id ?? null,
+      order_id: orderOfSale.get(row.sale_id)?.order_id ?? null,
+      order_display_id: orderOfSale.get(row.sale_id)?.order_display_id ?? null,
+      draft_order_display_id: orderOfSale.get(row.sale_id)?.draft_order_display_id ?? null,
       created_at: new Date(row.created_at).toISOString(),
     }))
   )
   res.json({ problems, count, limit, offset })
 }
 
-/** Which of these sales became orders: a cart through its order link, a draft order once converted. */
+/**
+ * Which of these sales became orders, and their numbers: a cart through its order link, a draft
+ * order (its own number, also before it is converted) once converted.
+ */
 async function ordersOfSales(
   scope: AuthenticatedMedusaRequest["scope"],
   rows: { sale_kind: "cart" | "draft_order"; sale_id: string }[]
@@ -49,18 +55,23 @@ async function ordersOfSales(
   const query = scope.resolve(ContainerRegistrationKeys.QUERY)
   const cartIds = rows.filter((row) => row.sale_kind === "cart").map((row) => row.sale_id)
   const draftIds = rows.filter((row) => row.sale_kind === "draft_order").map((row) => row.sale_id)
-  const [carts, orders] = await Promise.all([
+  const [carts, drafts] = await Promise.all([
     cartIds.length ? query.graph({ entity: "cart", fields: ["id", "order.id", "order.display_id"], filters: { id: cartIds } }) : { data: [] },
     draftIds.length ? query.graph({ entity: "order", fields: ["id", "display_id", "is_draft_order"], filters: { id: draftIds } }) : { data: [] },
   ])
   const found = new Map<string, SaleOrder>()
-  for (const cart of carts.data as { id: string; order?: SaleOrder | null }[]) {
-    if (cart.order?.id) found.set(cart.id, { id: cart.order.id, display_id: cart.order.display_id ?? null })
+  for (const cart of carts.data as { id: string; order?: { id: string; display_id?: number | null } | null }[]) {
+    if (cart.order?.id) found.set(cart.id, { order_id: cart.order.id, order_display_id: cart.order.display_id ?? null, draft_order_display_id: null })
   }
-  for (const order of orders.data as (SaleOrder & { is_draft_order?: boolean })[]) {
-    if (!order.is_draft_order) found.set(order.id, { id: order.id, display_id: order.display_id ?? null })
+  for (const draft of drafts.data as { id: string; display_id?: number | null; is_draft_order?: boolean }[]) {
+    const converted = !draft.is_draft_order
+    found.set(draft.id, {
+      order_id: converted ? draft.id : null,
+      order_display_id: converted ? (draft.display_id ?? null) : null,
+      draft_order_display_id: draft.display_id ?? null,
+    })
   }
   return found
 }
 
-type SaleOrder = { id: string; display_id: number | null }
+type SaleOrder = { order_id: string | null; order_display_id: number | null; draft_order_display_id: number | null }
