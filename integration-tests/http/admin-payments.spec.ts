@@ -175,6 +175,10 @@ medusaIntegrationTestRunner({
         Promise.all([
           api.post(`/admin/draft-orders/${draft.id}/edit`, {}, { headers, validateStatus: () => true }),
           api.post(`/admin/draft-orders/${draft.id}`, { email: "someone.else@example.com" }, { headers, validateStatus: () => true }),
+          // Medusa's order routes reach a draft order too.
+          api.post(`/admin/order-edits`, { order_id: draft.id }, { headers, validateStatus: () => true }),
+          api.post(`/admin/orders/${draft.id}`, { email: "someone.else@example.com" }, { headers, validateStatus: () => true }),
+          api.delete(`/admin/draft-orders/${draft.id}`, { headers, validateStatus: () => true }),
         ])
 
       for (const refused of await attempts()) {
@@ -195,9 +199,29 @@ medusaIntegrationTestRunner({
       expect((await kustom.sessions.get(sessionId)).status).toBe("ACTIVE")
 
       await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment/cancel`, {}, { headers })
-      const [edit, update] = await attempts()
+      const edit = await api.post(`/admin/draft-orders/${draft.id}/edit`, {}, { headers, validateStatus: () => true })
+      const update = await api.post(`/admin/draft-orders/${draft.id}`, { email: "someone.else@example.com" }, { headers, validateStatus: () => true })
       expect([edit.status, update.status]).toEqual([200, 200])
       expect(update.data.draft_order.email).toBe("someone.else@example.com")
+    })
+
+    it("leaves one payment on the device when a draft order is sent twice at once", async () => {
+      const other = await createDevice(fixture, "Counter 2")
+      for (let round = 0; round < 3; round++) {
+        const draft = await createDraftOrder(api, store, headers)
+        const first = await send(draft.id, device.id)
+        const answers = await Promise.all(
+          [device.id, other.id].map((deviceId) =>
+            api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: deviceId }, { headers, validateStatus: () => true })
+          )
+        )
+        expect(answers.map((answer) => answer.status)).toEqual([200, 200])
+        const sent = [first, ...answers.map((answer) => answer.data)].map((view) => view.payment.kustom_session_id as string)
+        const statuses = await Promise.all(sent.map(async (id) => (await kustom.sessions.get(id)).status))
+        expect(statuses.filter((status) => status === "CREATED")).toHaveLength(1)
+        // The one left on a device is the payment the draft order has now.
+        expect(sent[statuses.indexOf("CREATED")]).toBe((await paymentOf(draft.id)).payment.kustom_session_id)
+      }
     })
 
     it("explains a removed device and an unreachable Kustom in words, not JSON", async () => {

@@ -434,6 +434,31 @@ medusaIntegrationTestRunner({
       )
     })
 
+    it("leaves one payment on the device when it is sent twice at once, and takes it once", async () => {
+      for (let round = 0; round < 3; round++) {
+        const cartId = await createCart(api, store)
+        const first = await payInStore(api, store, cartId, { device_id: device.id })
+        const send = () =>
+          api.post(
+            `/store/payment-collections/${first.paymentCollectionId}/payment-sessions`,
+            { provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: device.id } },
+            { headers: storeHeaders(), validateStatus: () => true }
+          )
+        const answers = await Promise.all([send(), send()])
+        expect(answers.map((answer) => answer.status)).toEqual([200, 200])
+        const sent = [first.kustomSessionId, ...answers.map((answer) => answer.data.payment_collection.payment_sessions[0].data.kustom_session_id as string)]
+        const statuses = await Promise.all(sent.map(async (id) => (await kustom.sessions.get(id)).status))
+        expect(statuses.filter((status) => status === "CREATED")).toHaveLength(1)
+        const sessions = await container().resolve(Modules.PAYMENT).listPaymentSessions({ payment_collection_id: first.paymentCollectionId })
+        expect(sessions).toHaveLength(1)
+        expect(sessions[0].data.kustom_session_id).toBe(sent[statuses.indexOf("CREATED")])
+
+        await kustom.playground.simulateTap(sessions[0].data.kustom_session_id as string)
+        await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+        expect(await ordersOfCart(container(), cartId)).toBe(1)
+      }
+    })
+
     it("keeps money a mismatched tap took on the order's page after the payment is sent again and paid", async () => {
       const cartId = await createCart(api, store)
       const first = await payInStore(api, store, cartId, { device_id: device.id })

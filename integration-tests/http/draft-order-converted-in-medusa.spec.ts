@@ -15,6 +15,11 @@ import { createDraftOrder } from "../helpers/draft-order"
 import { TEST_API_KEY, usePlayground } from "../helpers/playground"
 import { postSignedCallback } from "../helpers/signed-callback"
 import { waitFor } from "../helpers/wait"
+import { ownRun } from "../helpers/jobs"
+import { settleCancelledOrderPayments as settleRun } from "../../src/jobs/settle-cancelled-order-payments"
+
+// The test's own runs; the scheduler's run may hold the job's run lock a moment.
+const settleCancelledOrderPayments = ownRun(settleRun)
 
 jest.setTimeout(180_000)
 
@@ -151,6 +156,31 @@ medusaIntegrationTestRunner({
         const { data: view } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
         return view.payment?.status === "canceled" ? view : undefined
       }, "the payment recorded as cancelled")
+      expect((await readOrder(draft.id)).payments).toHaveLength(0)
+    })
+
+    it("takes the payment off the device once Kustom answers again, when it was down as the converted order was cancelled", async () => {
+      const draft = await createDraftOrder(api, store, headers)
+      const device = await kustom.playground.createDevice({ name: "Counter 6" })
+      const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
+      const kustomSessionId: string = sent.payment.kustom_session_id
+      await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
+      const cancelPath = `/ipp/v1/sessions/${kustomSessionId}/cancel`
+      fixture.playground.injectFault({ path: cancelPath, status: 503 })
+      try {
+        await api.post(`/admin/orders/${draft.id}/cancel`, {}, { headers })
+        await waitFor(async () => (fixture.playground.requests().some((request) => request.path === cancelPath) ? true : undefined), "the withdrawal tried")
+        // The job finds it while Kustom is still down, and leaves it for the next run.
+        const whileDown = await settleCancelledOrderPayments(getContainer(), { minAgeMs: 0 })
+        expect(whileDown).toEqual({ orders: [], failed: [draft.id] })
+      } finally {
+        fixture.playground.clearFaults()
+      }
+      expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CREATED")
+
+      const report = await settleCancelledOrderPayments(getContainer(), { minAgeMs: 0 })
+      expect(report).toEqual({ orders: [draft.id], failed: [] })
+      expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CANCELLED")
       expect((await readOrder(draft.id)).payments).toHaveLength(0)
     })
 

@@ -38,14 +38,27 @@ export default defineMiddlewares({
       "/store/carts/:id/customer",
       "/store/carts/:id/taxes",
     ].map((matcher) => ({ matcher, methods: ["POST" as const, "DELETE" as const], middlewares: [refuseWhileCollecting] })),
-    // A draft order keeps the total its payment on a device was sent for (the edit's items,
-    // shipping and promotions only take effect when it is confirmed).
+    // A draft order keeps the total its payment on a device was sent for (an edit's items,
+    // shipping and promotions only take effect when it is confirmed), and is not deleted under it.
     ...[
       "/admin/draft-orders/:id",
       "/admin/draft-orders/:id/edit",
       "/admin/draft-orders/:id/edit/request",
       "/admin/draft-orders/:id/edit/confirm",
-    ].map((matcher) => ({ matcher, methods: ["POST" as const], middlewares: [refuseDraftChangeWhileOnDevice] })),
+      "/admin/orders/:id",
+      "/admin/order-edits/:id/request",
+      "/admin/order-edits/:id/confirm",
+    ].map((matcher) => ({ matcher, methods: ["POST" as const], middlewares: [refuseDraftChangeWhileOnDevice()] })),
+    {
+      matcher: "/admin/draft-orders/:id",
+      methods: ["DELETE"],
+      middlewares: [refuseDraftChangeWhileOnDevice()],
+    },
+    {
+      matcher: "/admin/order-edits",
+      methods: ["POST"],
+      middlewares: [refuseDraftChangeWhileOnDevice((req) => (req.body as { order_id?: unknown } | undefined)?.order_id)],
+    },
     // A new payment session replaces the collection's others (Medusa deletes them first): only with
     // data that can work, and never while a clerk is taking the payment.
     {

@@ -1,7 +1,7 @@
 /**
  * The safety net for in-store money on cancelled orders: a payment recorded on an order after
  * Medusa cancelled it (the order was cancelled while its cart was being completed) is refunded
- * or released by the `order.canceled` subscriber. If that run failed (Kustom down, or a
+ * or released, and a payment still on a device taken off it, by the `order.canceled` subscriber. If that run failed (Kustom down, or a
  * completion that took too long) or never waited for the completion (it was cancelled before
  * the order was even linked to its payment), this job finds such payments among recent ones
  * and settles them through the same workflow. Safe on several instances (one run at a time).
@@ -10,8 +10,8 @@ import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import type { IPaymentModuleService, Logger, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
 import { unsettledMoney, type SettlementRow } from "../lib/in-store-payments/settlement"
 import { withRunLock } from "../lib/locking"
-import { PROVIDER_ID_PREFIX } from "../providers/pay-in-store/payment-data"
-import { withdrawOrderInStorePaymentsWorkflow } from "../workflows/withdraw-order-in-store-payments"
+import { PROVIDER_ID_PREFIX, readPaymentData } from "../providers/pay-in-store/payment-data"
+import { mayBeOnDevice, withdrawOrderInStorePaymentsWorkflow } from "../workflows/withdraw-order-in-store-payments"
 
 const RUN_LOCK = "kustom-ipp:settle-cancelled-orders"
 
@@ -21,6 +21,8 @@ type PaymentRow = SettlementRow & {
   id: string
   payment_collection?: { order?: { id: string; status: string } | null } | null
 }
+
+type SessionRow = { id: string; data: Record<string, unknown> | null; payment_collection?: PaymentRow["payment_collection"] }
 
 export async function settleCancelledOrderPayments(
   container: MedusaContainer,
@@ -59,6 +61,22 @@ export async function settleCancelledOrderPayments(
     for (const payment of data as PaymentRow[]) {
       const order = payment.payment_collection?.order
       if (order?.status === "canceled" && unsettledMoney(payment)) orderIds.add(order.id)
+    }
+    // And payments still on a device for an order cancelled meanwhile (a converted draft order),
+    // whose withdrawal failed: Kustom was down when the order was cancelled.
+    const { data: sessions } = await query.graph({
+      entity: "payment_session",
+      fields: ["id", "data", "payment_collection.order.id", "payment_collection.order.status"],
+      filters: {
+        provider_id: providers,
+        status: "pending",
+        created_at: { $gte: new Date(now.getTime() - (options.sinceMs ?? 2 * 86_400_000)) },
+      },
+      pagination: { take: options.limit ?? 200, order: { created_at: "DESC" } },
+    })
+    for (const session of sessions as SessionRow[]) {
+      const order = session.payment_collection?.order
+      if (order?.status === "canceled" && mayBeOnDevice(readPaymentData(session.data))) orderIds.add(order.id)
     }
     for (const orderId of orderIds) {
       try {

@@ -19,3 +19,26 @@ export async function withRunLock<T>(container: MedusaContainer, key: string, tt
     await locking.release(key, { ownerId: owner }).catch(() => undefined)
   }
 }
+
+/**
+ * Waits (polling, up to `waitSeconds`) until this process holds `key`, and returns the release.
+ * The lock expires after `expireSeconds` should the holder never release it.
+ */
+export async function waitForLock(
+  container: Pick<MedusaContainer, "resolve">,
+  key: string,
+  { waitSeconds, expireSeconds }: { waitSeconds: number; expireSeconds: number }
+): Promise<() => Promise<void>> {
+  const locking = container.resolve<ILockingModule>(Modules.LOCKING)
+  const ownerId = `${key}:${process.pid}:${Math.random().toString(36).slice(2)}`
+  const deadline = Date.now() + waitSeconds * 1000
+  for (;;) {
+    try {
+      await locking.acquire(key, { ownerId, expire: expireSeconds })
+      return () => locking.release(key, { ownerId }).then(() => undefined, () => undefined)
+    } catch (error) {
+      if (Date.now() >= deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}

@@ -230,7 +230,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
   const saleTotal = toMinorUnits(sale.total, currency)
   if (session.purchase_currency !== currency.toUpperCase() || session.order_amount !== expected || saleTotal !== expected) {
     const consequence = sale.completed
-      ? `The draft order was converted in Medusa meanwhile; the payment was not recorded on it`
+      ? `The draft order was converted to order ${orderName} in Medusa meanwhile; the payment was not recorded on it`
       : `No order was created`
     const problem =
       `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device, but the payment is for ` +

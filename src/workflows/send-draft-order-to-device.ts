@@ -1,8 +1,10 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import { createStep, createWorkflow, StepResponse, transform, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import {
+  acquireLockStep,
   createOrUpdateOrderPaymentCollectionWorkflow,
   createPaymentSessionsWorkflow,
+  releaseLockStep,
   useQueryGraphStep,
 } from "@medusajs/medusa/core-flows"
 import { orderPaymentSessions, withdrawWaitingSessions } from "../lib/in-store-payments/collecting"
@@ -53,6 +55,10 @@ const withdrawWaitingPaymentStep = createStep("kustom-ipp-withdraw-waiting-payme
 export const sendDraftOrderToDeviceWorkflow = createWorkflow(
   sendDraftOrderToDeviceWorkflowId,
   (input: SendDraftOrderToDeviceInput) => {
+    // Two sends at once run one after the other: the second then takes the first's payment off
+    // the device before sending its own, so the phone never holds two for one draft order.
+    const lockKey = transform({ input }, ({ input }) => `kustom-ipp-payment-change:${input.order_id}`)
+    acquireLockStep({ key: lockKey, timeout: 30, ttl: 120 })
     const { data: orders } = useQueryGraphStep({
       entity: "order",
       fields: ["id", "is_draft_order", "status"],
@@ -77,6 +83,7 @@ export const sendDraftOrderToDeviceWorkflow = createWorkflow(
       }
     })
     const paymentSession = createPaymentSessionsWorkflow.runAsStep({ input: sessionInput })
+    releaseLockStep({ key: lockKey })
     return new WorkflowResponse(paymentSession)
   }
 )

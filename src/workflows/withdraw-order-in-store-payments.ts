@@ -19,16 +19,19 @@ const SETTLE_LOCK_SECONDS = 300
 /**
  * Takes every in-store payment of the order still open on a device off it. Kustom's own
  * `cancelled` callback then records each on its payment session, as for a cancel on the device.
- * One that cannot be taken off now is logged and left: if the clerk takes it, it is flagged.
+ * One that cannot be taken off now (Kustom down) is logged, and the run fails at its end, so that
+ * the `settle-cancelled-order-payments` job tries again; if the clerk takes it meanwhile, it is flagged.
  */
 const withdrawOpenSessionsStep = createStep("kustom-ipp-withdraw-open-sessions", async (input: { order_id: string }, { container }) => {
   const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
   const sessions = (await orderPaymentSessions(container, input.order_id)).filter((session) => session.provider_id?.startsWith(PROVIDER_ID_PREFIX))
   const open = sessions
     .filter((session) => session.status === "pending")
-    .map((session) => readPaymentData(session.data).kustom_session_id)
-    .filter((id): id is string => Boolean(id))
+    .map((session) => readPaymentData(session.data))
+    .filter((data) => mayBeOnDevice(data))
+    .map((data) => data.kustom_session_id as string)
   const withdrawn: string[] = []
+  const left: string[] = []
   for (const kustomSessionId of open) {
     try {
       await kustomIpp.client.sessions.cancel(kustomSessionId)
@@ -36,12 +39,24 @@ const withdrawOpenSessionsStep = createStep("kustom-ipp-withdraw-open-sessions",
     } catch (error) {
       // Ended meanwhile (paid, cancelled, expired): a payment recorded since is settled below.
       if (error instanceof KustomIppApiError && error.status === 409) continue
+      left.push(kustomSessionId)
       container
         .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
-        .warn(`Kustom In-Person Payments: could not take Kustom session ${kustomSessionId} of cancelled order ${input.order_id} off its device: ${(error as Error).message}`)
+        .error(`Kustom In-Person Payments: could not take Kustom session ${kustomSessionId} of cancelled order ${input.order_id} off its device; tried again within minutes: ${(error as Error).message}`)
     }
   }
-  return new StepResponse({ withdrawn, has_in_store_payment: sessions.length > 0 })
+  return new StepResponse({ withdrawn, left, has_in_store_payment: sessions.length > 0 })
+})
+
+/** A payment session whose Kustom session may still be payable on a device (as last recorded). */
+export function mayBeOnDevice(data: { kustom_session_id?: string | null; kustom_status?: string | null }): boolean {
+  return Boolean(data.kustom_session_id) && (!data.kustom_status || data.kustom_status === "CREATED" || data.kustom_status === "ACTIVE")
+}
+
+/** Fails the run when a payment could not be taken off its device, after the rest was settled. */
+const failIfLeftOnDeviceStep = createStep("kustom-ipp-fail-if-left-on-device", async (input: { order_id: string; left: string[] }) => {
+  if (input.left.length) throw new Error(`Kustom sessions ${input.left.join(", ")} of cancelled order ${input.order_id} are still on their device`)
+  return new StepResponse(undefined)
 })
 
 /**
@@ -174,5 +189,6 @@ export const withdrawOrderInStorePaymentsWorkflow = createWorkflow(withdrawOrder
   const settled = settleLatePaymentsStep(
     transform({ input, withdrawal }, ({ input, withdrawal }) => ({ order_id: input.order_id, has_in_store_payment: withdrawal.has_in_store_payment }))
   )
+  failIfLeftOnDeviceStep(transform({ input, withdrawal }, ({ input, withdrawal }) => ({ order_id: input.order_id, left: withdrawal.left })))
   return new WorkflowResponse({ withdrawn: withdrawal.withdrawn, settled })
 })

@@ -5,6 +5,7 @@ import { firstBrokenRule, refusedCharacterMessage, UNPAIRED_SURROGATE, type Char
 import { PROVIDER_ID_PREFIX } from "../../providers/pay-in-store/payment-data"
 import { assertDeviceRegistered } from "../admin/kustom-ipp/helpers"
 import { describeValue } from "../admin/kustom-ipp/request-body"
+import { holdPaymentChangeLock } from "./payment-change-lock"
 import { passOnGuardError } from "./refuse-while-collecting"
 
 /** As long as any id the admin takes (`src/api/admin/kustom-ipp/validators.ts`). */
@@ -98,6 +99,7 @@ export async function checkNewPaymentSession(req: MedusaRequest, res: MedusaResp
       const unstorable = unstorableDataProblem(data)
       if (unstorable) throw invalid(unstorable)
     }
+    await holdPaymentChangeLock(req, res, req.params.id)
     const sessions = await collectionPaymentSessions(req.scope, req.params.id)
     const replacesOneOnADevice = sessions.some((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "pending")
     if (typeof deviceId === "string" && replacesOneOnADevice) await assertDeviceRegistered(req.scope, deviceId, "data.device_id")

@@ -1,6 +1,13 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
-import { cartPaymentSessions, orderPaymentSessions, refuseWhileOnDevice, withdrawWaitingSessions } from "../../lib/in-store-payments/collecting"
+import {
+  cartPaymentCollectionId,
+  collectionPaymentSessions,
+  orderPaymentSessions,
+  refuseWhileOnDevice,
+  withdrawWaitingSessions,
+} from "../../lib/in-store-payments/collecting"
+import { holdPaymentChangeLock } from "./payment-change-lock"
 
 /**
  * Kustom could not be asked, or did not take the cancel: 503 with the message (Medusa's own
@@ -23,7 +30,11 @@ export function passOnGuardError(error: unknown, res: MedusaResponse, next: Medu
  */
 export async function refuseWhileCollecting(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
   try {
-    await withdrawWaitingSessions(req.scope, await cartPaymentSessions(req.scope, req.params.id))
+    const paymentCollectionId = await cartPaymentCollectionId(req.scope, req.params.id)
+    if (paymentCollectionId) {
+      await holdPaymentChangeLock(req, res, paymentCollectionId)
+      await withdrawWaitingSessions(req.scope, await collectionPaymentSessions(req.scope, paymentCollectionId))
+    }
     next()
   } catch (error) {
     passOnGuardError(error, res, next)
@@ -31,16 +42,22 @@ export async function refuseWhileCollecting(req: MedusaRequest, res: MedusaRespo
 }
 
 /**
- * Refuses a change to a draft order (an update, or starting, requesting or confirming an edit)
- * while its payment is on a device: the customer would pay the old total. The admin cancels the
- * payment first ("Pay in store" → Cancel payment). Converting it to an order stays allowed: the
- * payment taken afterwards is recorded on the order.
+ * Refuses a change to a draft order (an update, an edit started, requested or confirmed, through
+ * the draft order routes or Medusa's order edit routes; or deleting it) while its payment is on a
+ * device: the customer would pay the old total, or pay for a sale that no longer exists. The
+ * admin cancels the payment first ("Pay in store" → Cancel payment). Converting it to an order
+ * stays allowed: the payment taken afterwards is recorded on the order. `orderIdOf` says where
+ * the request names the order (a path parameter, or `order_id` in the body).
  */
-export async function refuseDraftChangeWhileOnDevice(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
-  try {
-    await refuseWhileOnDevice(req.scope, await orderPaymentSessions(req.scope, req.params.id))
-    next()
-  } catch (error) {
-    next(error)
+export function refuseDraftChangeWhileOnDevice(orderIdOf: (req: MedusaRequest) => unknown = (req) => req.params.id) {
+  return async (req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) => {
+    try {
+      const orderId = orderIdOf(req)
+      // Anything else is for Medusa's own validation to refuse.
+      if (typeof orderId === "string" && orderId) await refuseWhileOnDevice(req.scope, await orderPaymentSessions(req.scope, orderId))
+      next()
+    } catch (error) {
+      next(error)
+    }
   }
 }

@@ -104,13 +104,11 @@ export async function refuseWhileOnDevice(container: Pick<MedusaContainer, "reso
   }
 }
 
-/** The payment sessions of a cart's payment collection ([] for an unknown cart). */
-export async function cartPaymentSessions(container: Pick<MedusaContainer, "resolve">, cartId: string): Promise<PaymentSessionRow[]> {
+/** The id of a cart's payment collection (null for a cart without one, or an unknown cart). */
+export async function cartPaymentCollectionId(container: Pick<MedusaContainer, "resolve">, cartId: string): Promise<string | null> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
-  const {
-    data: [cart],
-  } = await query.graph({ entity: "cart", fields: ["id", ...collectingFields("payment_collection.")], filters: { id: cartId } })
-  return (cart as { payment_collection?: { payment_sessions?: PaymentSessionRow[] } | null } | undefined)?.payment_collection?.payment_sessions ?? []
+  const { data } = await query.graph({ entity: "cart_payment_collection", fields: ["payment_collection_id"], filters: { cart_id: cartId } })
+  return (data[0] as { payment_collection_id?: string } | undefined)?.payment_collection_id ?? null
 }
 
 /** The payment sessions of a payment collection ([] for an unknown one). */
