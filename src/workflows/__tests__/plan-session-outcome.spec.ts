@@ -96,7 +96,7 @@ describe("planSessionOutcome", () => {
   it("records no money on a converted draft order whose total differs from what was paid, and says why", () => {
     const result = plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, total: 126 }) })
     expect(result).toMatchObject({ action: "record", outcome: "amount_mismatch", status: PaymentSessionStatus.ERROR, event: KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH })
-    expect(result.data?.problem).toMatch(/converted in Medusa meanwhile; the payment was not recorded on it/)
+    expect(result.data?.problem).toMatch(/The draft order was converted to order #7 in Medusa meanwhile; the payment was not recorded on it/)
     // Amounts as a person reads them, not in minor units.
     expect(result.data?.problem).toMatch(/^Paid 125\.00 SEK on the device, but the payment is for 125\.00 SEK and the sale now totals 126\.00 SEK\./)
     expect(result.reason).toBe(result.data?.problem)
