@@ -1,10 +1,11 @@
 /**
  * The safety net for in-store money on cancelled orders: a payment recorded on an order after
  * Medusa cancelled it (the order was cancelled while its cart was being completed) is refunded
- * or released, and a payment still on a device taken off it, by the `order.canceled` subscriber. If that run failed (Kustom down, or a
- * completion that took too long) or never waited for the completion (it was cancelled before
- * the order was even linked to its payment), this job finds such payments among recent ones
- * and settles them through the same workflow. Safe on several instances (one run at a time).
+ * or released, and a payment still on a device is taken off it, by the `order.canceled`
+ * subscriber. If that run failed (Kustom down, or a completion that took too long) or never
+ * waited for the completion (it was cancelled before the order was even linked to its payment),
+ * this job finds such payments among recent ones and settles them through the same workflow.
+ * Safe on several instances (one run at a time).
  */
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import type { IPaymentModuleService, Logger, MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
