@@ -76,11 +76,16 @@ medusaIntegrationTestRunner({
       }, "the finalized callback to be processed")
     }
 
-    it("records the payment on a draft order converted in Medusa while it was on the device, once", async () => {
+    /** A draft order with its payment sent to a new simulated device, waiting there. */
+    async function sentToDevice(deviceName: string) {
       const draft = await createDraftOrder(api, store, headers)
-      const device = await kustom.playground.createDevice({ name: "Counter 3" })
+      const device = await kustom.playground.createDevice({ name: deviceName })
       const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
-      const kustomSessionId: string = sent.payment.kustom_session_id
+      return { draft, device, kustomSessionId: sent.payment.kustom_session_id as string }
+    }
+
+    it("records the payment on a draft order converted in Medusa while it was on the device, once", async () => {
+      const { draft, device, kustomSessionId } = await sentToDevice("Counter 3")
       expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CREATED")
 
       // Medusa's own conversion, while the payment waits on the device.
@@ -144,10 +149,7 @@ medusaIntegrationTestRunner({
     })
 
     it("takes the payment off the device when the converted order is cancelled in Medusa", async () => {
-      const draft = await createDraftOrder(api, store, headers)
-      const device = await kustom.playground.createDevice({ name: "Counter 4" })
-      const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
-      const kustomSessionId: string = sent.payment.kustom_session_id
+      const { draft, device, kustomSessionId } = await sentToDevice("Counter 4")
       await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
       await api.post(`/admin/orders/${draft.id}/cancel`, {}, { headers })
 
@@ -160,10 +162,7 @@ medusaIntegrationTestRunner({
     })
 
     it("takes the payment off the device once Kustom answers again, when it was down as the converted order was cancelled", async () => {
-      const draft = await createDraftOrder(api, store, headers)
-      const device = await kustom.playground.createDevice({ name: "Counter 6" })
-      const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
-      const kustomSessionId: string = sent.payment.kustom_session_id
+      const { draft, device, kustomSessionId } = await sentToDevice("Counter 6")
       await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
       const cancelPath = `/ipp/v1/sessions/${kustomSessionId}/cancel`
       fixture.playground.injectFault({ path: cancelPath, status: 503 })
@@ -185,10 +184,7 @@ medusaIntegrationTestRunner({
     })
 
     it("records nothing on an order cancelled in Medusa when the payment could not be taken off the device, and says to refund it", async () => {
-      const draft = await createDraftOrder(api, store, headers)
-      const device = await kustom.playground.createDevice({ name: "Counter 5" })
-      const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
-      const kustomSessionId: string = sent.payment.kustom_session_id
+      const { draft, device, kustomSessionId } = await sentToDevice("Counter 5")
       await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
       // Kustom does not take the cancel: the payment stays on the device, and the clerk takes it.
       fixture.playground.injectFault({ path: `/ipp/v1/sessions/${kustomSessionId}/cancel`, status: 503 })

@@ -54,24 +54,25 @@ export async function withdrawWaitingSessions(container: Pick<MedusaContainer, "
       const data = readPaymentData(session.data)
       if (!data.kustom_session_id || !MAY_BE_COLLECTING.includes(data.kustom_status)) return
       const kustomSessionId = data.kustom_session_id
-      const refuseUnlessEnded = async (status: SessionStatus) => {
+      const refuseUnlessEnded = (status: SessionStatus) => {
         if (status === "ACTIVE") throw clerkIsCollecting()
         if (status === "FINALIZED") throw justPaid()
         return status
       }
-      const current = await kustomIpp.client.sessions.get(kustomSessionId).catch((error: unknown) => {
-        throw toMedusaError(error, withdrawing)
-      })
-      if ((await refuseUnlessEnded(current.status)) !== "CREATED") return
+      const liveStatus = () =>
+        kustomIpp.client.sessions.get(kustomSessionId).then(
+          (live) => live.status,
+          (error: unknown) => {
+            throw toMedusaError(error, withdrawing)
+          }
+        )
+      if (refuseUnlessEnded(await liveStatus()) !== "CREATED") return
       try {
         await kustomIpp.client.sessions.cancel(kustomSessionId)
       } catch (error) {
         if (!(error instanceof KustomIppApiError && error.status === 409)) throw toMedusaError(error, withdrawing)
         // It moved on meanwhile: the clerk picked it up, it was paid, or it ended.
-        const now = await kustomIpp.client.sessions.get(kustomSessionId).catch((error: unknown) => {
-          throw toMedusaError(error, withdrawing)
-        })
-        await refuseUnlessEnded(now.status)
+        refuseUnlessEnded(await liveStatus())
       }
     })
   )

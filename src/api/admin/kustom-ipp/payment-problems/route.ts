@@ -35,9 +35,7 @@ export const GET = async (
       id: row.id,
       sale_kind: row.sale_kind,
       sale_id: row.sale_id,
-      order_id: orderOfSale.get(row.sale_id)?.order_id ?? null,
-      order_display_id: orderOfSale.get(row.sale_id)?.order_display_id ?? null,
-      draft_order_display_id: orderOfSale.get(row.sale_id)?.draft_order_display_id ?? null,
+      ...(orderOfSale.get(row.sale_id) ?? { order_id: null, order_display_id: null, draft_order_display_id: null }),
       created_at: new Date(row.created_at).toISOString(),
     }))
   )
