@@ -497,6 +497,8 @@ medusaIntegrationTestRunner({
           kustom_order_id: paid.order_id,
           problem: flagged.data.problem,
           kustom_order_status: (await kustom.orders.get(paid.order_id as string)).status,
+          refunded_amount: 0,
+          held_amount: paid.order_amount,
           resolved: false,
         },
       ])
@@ -506,10 +508,14 @@ medusaIntegrationTestRunner({
         { ...view.problems[0], id: expect.any(String), sale_kind: "cart", sale_id: cartId, order_id: order.id, order_display_id: order.display_id, draft_order_display_id: null, created_at: expect.any(String) },
       ])
 
-      // Once Kustom has given the money back (its portal), the list says so.
-      await kustom.orders.refund(paid.order_id as string, { refunded_amount: paid.order_amount })
+      // A part given back in Kustom (its portal) shows with what Kustom still holds; once all of
+      // it is back, the list says so.
+      await kustom.orders.refund(paid.order_id as string, { refunded_amount: 1_000 })
+      const { data: partly } = await api.get(`/admin/kustom-ipp/payment-problems`, { headers })
+      expect(problemOf(partly)).toEqual([expect.objectContaining({ refunded_amount: 1_000, held_amount: paid.order_amount - 1_000, resolved: false })])
+      await kustom.orders.refund(paid.order_id as string, { refunded_amount: paid.order_amount - 1_000 })
       const { data: refunded } = await api.get(`/admin/kustom-ipp/payment-problems`, { headers })
-      expect(problemOf(refunded)).toEqual([expect.objectContaining({ resolved: true })])
+      expect(problemOf(refunded)).toEqual([expect.objectContaining({ refunded_amount: paid.order_amount, held_amount: 0, resolved: true })])
       const { data: pastTheEnd } = await api.get(`/admin/kustom-ipp/payment-problems?offset=${refunded.count}`, { headers })
       expect(pastTheEnd).toEqual({ problems: [], count: refunded.count, limit: 20, offset: refunded.count })
       for (const [query, field] of [

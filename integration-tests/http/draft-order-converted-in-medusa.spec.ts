@@ -230,7 +230,7 @@ medusaIntegrationTestRunner({
       if (held.captured_amount > 0) await kustom.orders.refund(kustomOrderId, { refunded_amount: held.captured_amount })
       else await kustom.orders.cancel(kustomOrderId)
       const { data: afterRefund } = await api.get(`/admin/kustom-ipp/orders/${draft.id}/payment`, { headers })
-      expect(afterRefund.problems).toEqual([expect.objectContaining({ payment_session_id: view.payment.payment_session_id, resolved: true })])
+      expect(afterRefund.problems).toEqual([expect.objectContaining({ payment_session_id: view.payment.payment_session_id, held_amount: 0, resolved: true })])
     })
   },
 })

@@ -141,6 +141,10 @@ export type OrderInStorePaymentProblem = {
   kustom_order_id: string | null
   problem: string
   kustom_order_status: string | null
+  /** Refunded by Kustom so far (minor units); null when Kustom could not be asked. */
+  refunded_amount: number | null
+  /** Captured and not refunded plus still authorized (minor units); null when Kustom could not be asked. */
+  held_amount: number | null
   resolved: boolean
 }
 

@@ -2,7 +2,8 @@
  * What the order page's in-store payment card says about a payment: its status in Medusa's words,
  * and money Kustom still holds on a cancelled order. Pure, so that it is tested without a browser.
  */
-import type { OrderInStorePayment } from "./api"
+import type { OrderInStorePayment, OrderInStorePaymentProblem } from "./api"
+import { formatMinor } from "./format"
 
 type Amounts = Pick<OrderInStorePayment, "kustom_order_status" | "kustom_status" | "captured_amount" | "refunded_amount" | "remaining_authorized_amount" | "live">
 
@@ -29,12 +30,19 @@ export function heldAfterCancel(payment: Amounts, orderStatus: string | undefine
 }
 
 /**
- * What a resolved problem says: how Kustom gave the money back. Kustom's order stays CAPTURED
- * after a full refund, so its status alone would read "given back (Captured)".
+ * What a problem says of the money Kustom gave back: how, once all of it is back (Kustom's order
+ * stays CAPTURED after a full refund, so its status alone would read "given back (Captured)"),
+ * or how much so far and how much Kustom still holds, after a partial refund.
  */
-export function resolvedText(problem: { resolved: boolean; kustom_order_status: string | null }): string {
-  if (!problem.resolved) return ""
-  return problem.kustom_order_status === "CANCELLED"
-    ? "Resolved: Kustom has given this payment back (the authorization was cancelled). "
-    : "Resolved: Kustom has given this payment back (refunded in full). "
+export function givenBackText(
+  problem: Pick<OrderInStorePaymentProblem, "resolved" | "kustom_order_status" | "refunded_amount" | "held_amount" | "currency_code" | "currency_exponent">,
+): string {
+  if (problem.resolved) {
+    return problem.kustom_order_status === "CANCELLED"
+      ? "Resolved: Kustom has given this payment back (the authorization was cancelled). "
+      : "Resolved: Kustom has given this payment back (refunded in full). "
+  }
+  if (!problem.refunded_amount || problem.held_amount === null) return ""
+  const money = (amount: number) => formatMinor(amount, problem.currency_code, problem.currency_exponent)
+  return `Kustom has given back ${money(problem.refunded_amount)} of this payment so far and still holds ${money(problem.held_amount)}. `
 }

@@ -4,7 +4,7 @@ import { CheckCircleSolid, ExclamationCircleSolid } from "@medusajs/icons"
 import { Badge, Container, Heading, StatusBadge, Text } from "@medusajs/ui"
 import { useOrderInStorePayments, type OrderInStorePayment, type OrderInStorePaymentProblem } from "../lib/api"
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
-import { heldAfterCancel, paymentStatusOf, resolvedText } from "../lib/order-payment"
+import { heldAfterCancel, paymentStatusOf, givenBackText } from "../lib/order-payment"
 
 const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
   REFUNDED: "grey",
@@ -154,7 +154,7 @@ const PaymentProblem = ({ problem }: { problem: OrderInStorePaymentProblem }) =>
         <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" />
       )}
       <Text size="small" className={problem.resolved ? "text-ui-fg-subtle" : undefined}>
-        {resolvedText(problem)}
+        {givenBackText(problem)}
         {problem.problem}
       </Text>
     </div>

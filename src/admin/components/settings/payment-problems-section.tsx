@@ -4,7 +4,7 @@ import { useState } from "react"
 import { Link } from "react-router-dom"
 import { errorMessage, usePaymentProblems, type StorePaymentProblem } from "../../lib/api"
 import { formatDateTime, formatMinor } from "../../lib/format"
-import { resolvedText } from "../../lib/order-payment"
+import { givenBackText } from "../../lib/order-payment"
 import { EmptyState, SectionHeader } from "../section"
 
 const PAGE_SIZE = 20
@@ -42,7 +42,7 @@ const ProblemItem = ({ problem }: { problem: StorePaymentProblem }) => (
           <SaleLink problem={problem} />
         </Text>
         <Text size="small" className={problem.resolved ? "text-ui-fg-subtle" : undefined}>
-          {resolvedText(problem)}
+          {givenBackText(problem)}
           {problem.problem}
         </Text>
         <Text size="xsmall" className="text-ui-fg-subtle break-all">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals"
-import { heldAfterCancel, paymentStatusOf, resolvedText } from "../order-payment"
+import { heldAfterCancel, paymentStatusOf, givenBackText } from "../order-payment"
 
 const payment = (amounts: Partial<Parameters<typeof heldAfterCancel>[0]> = {}) => ({
   kustom_order_status: "CAPTURED" as const,
@@ -43,10 +43,32 @@ describe("heldAfterCancel", () => {
   })
 })
 
-describe("resolvedText", () => {
+describe("givenBackText", () => {
+  const problem = (fields: Partial<Parameters<typeof givenBackText>[0]> = {}) => ({
+    resolved: false,
+    kustom_order_status: "CAPTURED",
+    refunded_amount: 0,
+    held_amount: 12_000,
+    currency_code: "eur",
+    currency_exponent: 2,
+    ...fields,
+  })
+
   it("says how the money came back: refunded in full (Kustom's order still says captured) or the authorization cancelled", () => {
-    expect(resolvedText({ resolved: true, kustom_order_status: "CAPTURED" })).toBe("Resolved: Kustom has given this payment back (refunded in full). ")
-    expect(resolvedText({ resolved: true, kustom_order_status: "CANCELLED" })).toBe("Resolved: Kustom has given this payment back (the authorization was cancelled). ")
-    expect(resolvedText({ resolved: false, kustom_order_status: "CAPTURED" })).toBe("")
+    expect(givenBackText(problem({ resolved: true, refunded_amount: 12_000, held_amount: 0 }))).toBe("Resolved: Kustom has given this payment back (refunded in full). ")
+    expect(givenBackText(problem({ resolved: true, kustom_order_status: "CANCELLED", held_amount: 0 }))).toBe(
+      "Resolved: Kustom has given this payment back (the authorization was cancelled). ",
+    )
+    expect(givenBackText(problem())).toBe("")
+  })
+
+  it("says how much came back so far and how much Kustom still holds after a partial refund, in the payment's currency", () => {
+    expect(givenBackText(problem({ refunded_amount: 2_000, held_amount: 10_000 }))).toMatch(/given back €20\.00 of this payment so far and still holds €100\.00\. $/)
+    expect(givenBackText(problem({ currency_code: "kwd", currency_exponent: 3, refunded_amount: 1_005, held_amount: 10 }))).toMatch(/1\.005 .*0\.010/)
+    expect(givenBackText(problem({ currency_code: "jpy", currency_exponent: 0, refunded_amount: 500, held_amount: 1_500 }))).toMatch(/500 .*1,500/)
+  })
+
+  it("says nothing of amounts when Kustom could not be asked", () => {
+    expect(givenBackText(problem({ refunded_amount: null, held_amount: null }))).toBe("")
   })
 })

@@ -21,6 +21,13 @@ export type InStorePaymentProblem = {
   problem: string
   /** The Kustom order's status now (null when Kustom could not be asked). */
   kustom_order_status: OrderStatus | null
+  /** Refunded by Kustom so far, in minor units (null when Kustom could not be asked). */
+  refunded_amount: number | null
+  /**
+   * What Kustom still holds of it, in minor units: captured and not refunded, plus what is
+   * authorized and not captured (null when Kustom could not be asked).
+   */
+  held_amount: number | null
   /** True once Kustom has given all of it back (refunded or cancelled): nothing is left to do. */
   resolved: boolean
 }
@@ -37,9 +44,16 @@ export type PaymentProblemRecord = {
   problem: string
 }
 
+/** Captured and not refunded, plus what is still authorized: an authorization that was cancelled or lapsed holds nothing. */
+function heldBy(order: { status: OrderStatus; captured_amount: number; refunded_amount: number; remaining_authorized_amount: number }): number {
+  const authorized = order.status === "CANCELLED" || order.status === "EXPIRED" ? 0 : order.remaining_authorized_amount
+  return Math.max(0, order.captured_amount - order.refunded_amount) + authorized
+}
+
 /** The problem with what Kustom says of its money now. */
 export async function viewPaymentProblem(record: PaymentProblemRecord, kustom: KustomIppClient): Promise<InStorePaymentProblem> {
   const kustomOrder = record.kustom_order_id ? await kustom.orders.get(record.kustom_order_id).catch(() => null) : null
+  const held = kustomOrder ? heldBy(kustomOrder) : null
   return {
     payment_session_id: record.payment_session_id,
     currency_code: record.currency_code,
@@ -51,9 +65,8 @@ export async function viewPaymentProblem(record: PaymentProblemRecord, kustom: K
     kustom_order_id: record.kustom_order_id,
     problem: record.problem,
     kustom_order_status: kustomOrder?.status ?? null,
-    resolved: kustomOrder
-      ? kustomOrder.status === "CANCELLED" ||
-        (kustomOrder.captured_amount > 0 && kustomOrder.refunded_amount >= kustomOrder.captured_amount && kustomOrder.remaining_authorized_amount === 0)
-      : false,
+    refunded_amount: kustomOrder?.refunded_amount ?? null,
+    held_amount: held,
+    resolved: held === 0,
   }
 }
