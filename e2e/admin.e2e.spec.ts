@@ -463,6 +463,15 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     expect(await admin.getByTestId("kustom-payment-problems").textContent()).toMatch(/1 payment taken on a device that no order records/)
     await problem.scrollIntoViewIfNeeded()
     await shot(admin, "settings-payment-problem")
+    // A part given back in Kustom's portal: the item says how much so far, and what Kustom still holds.
+    const { order_id: kustomOrderId } = await playground("GET", `/ipp/v1/sessions/${sessionId}`)
+    await playground("POST", `/ordermanagement/v1/orders/${kustomOrderId}/refunds`, { refunded_amount: 100 })
+    await admin.reload()
+    await problem
+      .filter({ hasText: /Kustom has given back kr\s1\.00 of this payment so far and still holds kr\s[\d,]+\.\d{2}\./ })
+      .waitFor({ timeout: 60_000 })
+    expect(await problem.getAttribute("data-resolved")).toBe("false")
+    await shot(admin, "settings-payment-problem-part-refunded")
     await problem.getByRole("link", { name: `Order #${draft.display_id}` }).click()
     await admin.waitForURL(new RegExp(`/app/orders/${draft.id}`))
     await admin.getByTestId("kustom-ipp-order-problem").filter({ hasText: "refund the payment in Kustom" }).waitFor({ timeout: 60_000 })
