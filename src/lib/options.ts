@@ -79,46 +79,47 @@ function environmentOfKey(apiKey: string): KustomIppEnvironment | undefined {
 }
 
 /**
- * Parses options, or throws a PluginOptionsError listing every problem. Empty strings (an
- * unset environment variable interpolated into medusa-config) count as absent. `nodeEnv` is
- * the store's NODE_ENV: a store running in production needs a webhook secret whichever Kustom
- * environment it talks to.
+ * Parses options, or throws a PluginOptionsError listing every problem at once, those of each
+ * option and those between options. Empty strings (an unset environment variable interpolated
+ * into medusa-config) count as absent. `nodeEnv` is the store's NODE_ENV: a store running in
+ * production needs a webhook secret whichever Kustom environment it talks to.
  */
 export function parsePluginOptions(raw: unknown, nodeEnv: string | undefined = process.env.NODE_ENV): PluginOptions {
   const input = withoutEmpty(raw)
   const result = pluginOptionsSchema.safeParse(input)
-  if (!result.success) {
-    throw new PluginOptionsError(
-      result.error.issues.map((issue) => ({
+  const issues = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
         option: issue.path.length ? issue.path.join(".") : "options",
         message: issue.code === "unrecognized_keys" ? `unknown option(s) ${issue.keys.join(", ")}` : issue.message,
       }))
-    )
+  // The checks between options run on the options that are valid on their own, so that one
+  // start-up names every problem, not one after the other.
+  const given = input && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : {}
+  const valid = <K extends keyof typeof pluginOptionsSchema.shape>(key: K) => {
+    const option = pluginOptionsSchema.shape[key].safeParse(given[key])
+    return option.success ? (option.data as z.output<(typeof pluginOptionsSchema.shape)[K]>) : undefined
   }
-  const options = result.data
-  const environment = options.environment ?? environmentOfKey(options.apiKey)
-  if (!environment && !options.baseUrl) {
-    throw new PluginOptionsError([
-      {
-        option: "environment",
-        message: 'is required when the API key does not start with kco_test_ or kco_live_: set "playground" or "production"',
-      },
-    ])
+  const apiKey = valid("apiKey")
+  const environment = valid("environment") ?? (apiKey === undefined ? undefined : environmentOfKey(apiKey))
+  if (apiKey !== undefined && !environment && given.environment === undefined && given.baseUrl === undefined) {
+    issues.push({
+      option: "environment",
+      message: 'is required when the API key does not start with kco_test_ or kco_live_: set "playground" or "production"',
+    })
   }
-  if (options.webhookSecrets.length === 0 && (environment === "production" || nodeEnv === "production")) {
+  const webhookSecrets = valid("webhookSecrets")
+  if (webhookSecrets?.length === 0 && (environment === "production" || nodeEnv === "production")) {
     const where = environment === "production" ? "with Kustom's production environment" : "when NODE_ENV is production"
-    throw new PluginOptionsError([
-      {
-        option: "webhookSecrets",
-        message: `is required ${where}: without it no callback can be trusted and no payment becomes an order until the sweep finds it (copy the secret from the Kustom portal)`,
-      },
-    ])
+    issues.push({
+      option: "webhookSecrets",
+      message: `is required ${where}: without it no callback can be trusted and no payment becomes an order until the sweep finds it (copy the secret from the Kustom portal)`,
+    })
   }
-  return {
-    ...options,
-    environment: environment ?? "playground",
-    baseUrl: options.baseUrl ?? KUSTOM_IPP_BASE_URLS[environment ?? "playground"],
-  }
+  if (!result.success || issues.length) throw new PluginOptionsError(issues)
+  const options = result.data
+  const resolved = options.environment ?? environmentOfKey(options.apiKey) ?? "playground"
+  return { ...options, environment: resolved, baseUrl: options.baseUrl ?? KUSTOM_IPP_BASE_URLS[resolved] }
 }
 
 function withoutEmpty(raw: unknown): unknown {

@@ -63,9 +63,22 @@ describe("plugin options", () => {
     expect(problemsOf({ apiKey: "legacy-key" })).toMatch(/environment: is required when the API key does not start/)
   })
 
+  it("names every problem at once, those of one option and those between options", () => {
+    const message = problemsOf({ apiKey: "abc", webhookSecrets: ["secret"] })
+    expect(message).toMatch(/webhookSecrets\.0: must look like whsec_/)
+    expect(message).toMatch(/environment: is required when the API key does not start/)
+    const production = problemsOf({ apiKey: "kco_live_api_x", timeoutMs: 5 })
+    expect(production).toMatch(/timeoutMs: /)
+    expect(production).toMatch(/webhookSecrets: is required with Kustom's production environment/)
+    // A problem is named once: an invalid environment or secret is not also reported as missing.
+    expect(problemsOf({ apiKey: "legacy-key", environment: "staging" }).match(/environment: /g)).toHaveLength(1)
+    expect(problemsOf({ apiKey: "kco_live_api_x", webhookSecrets: "nope" }).match(/webhookSecrets/g)).toHaveLength(1)
+  })
+
   it("refuses production without a webhook secret", () => {
     expect(problemsOf({ apiKey: "kco_live_api_x" })).toMatch(/webhookSecrets: is required with Kustom's production environment/)
     expect(problemsOf({ apiKey: "kco_test_api_x", environment: "production" })).toMatch(/webhookSecrets: is required/)
+    expect(problemsOf({ apiKey: "kco_live_api_x", webhookSecrets: [] })).toMatch(/webhookSecrets: is required/)
   })
 
   it("refuses a store running with NODE_ENV=production without a webhook secret, whichever Kustom environment", () => {
