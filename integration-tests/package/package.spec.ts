@@ -4,7 +4,7 @@
  * Builds the package first when `.medusa/server` is missing.
  */
 import { execFileSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
@@ -30,11 +30,27 @@ describe("the published package", () => {
       ".medusa/server/src/workflows/index.js",
       ".medusa/server/src/api/hooks/kustom-ipp/route.js",
       ".medusa/server/src/admin/index.mjs",
+      "LICENSE",
+      "README.md",
+      "CHANGELOG.md",
+      "docs/admin.md",
     ]) {
       expect(files).toContain(expected)
     }
     const unwanted = files.filter((file) => /playground|__tests__|integration-tests|e2e\/|\.ts$|\.env/.test(file) && !file.endsWith(".d.ts"))
     expect(unwanted).toEqual([])
+  })
+
+  it("accepts a store on the tested Medusa version and its later patches, as the README says", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))
+    const peers = Object.entries(manifest.peerDependencies as Record<string, string>).filter(([name]) => name.startsWith("@medusajs/"))
+    expect(peers.length).toBeGreaterThan(0)
+    for (const [name, range] of peers) {
+      // `~x.y.z`: from the version the tests run on (the exact development dependency), any patch
+      // of that minor; `^` for @medusajs/ui, which has its own major version.
+      const tested = manifest.devDependencies[name]
+      expect(`${name}@${range}`).toBe(`${name}@${name === "@medusajs/ui" ? "^" : "~"}${tested}`)
+    }
   })
 
   it("resolves every entry the README uses through the package's exports", () => {

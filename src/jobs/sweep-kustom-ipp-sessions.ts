@@ -38,6 +38,16 @@ export function sweepBackoffSeconds(ageMs: number): number {
   return Math.round(Math.min(600, Math.max(30, ageMs / 4 / 1000)))
 }
 
+/**
+ * What a run found, for the log. Payments still waiting on a device are counted apart from the
+ * paid ones the sweep found: only those mean callbacks are not arriving.
+ */
+export function sweepSummary(report: Pick<SweepReport, "checked" | "failed" | "results">): string {
+  const open = report.results.filter((result) => result.kustom_status === "CREATED" || result.kustom_status === "ACTIVE").length
+  const paid = report.results.filter((result) => result.outcome === "order_created" || result.outcome === "payment_recorded").length
+  return `sweep checked ${report.checked} open session(s): ${open} still waiting on a device, ${paid} paid (found by the sweep, not by a callback), ${report.failed} failed`
+}
+
 export async function sweepOpenSessions(container: MedusaContainer, options: SweepOptions = {}): Promise<SweepReport | undefined> {
   const minAgeMs = options.minAgeMs ?? 120_000
   const limit = options.limit ?? 50
@@ -101,9 +111,7 @@ export async function sweepOpenSessions(container: MedusaContainer, options: Swe
         logger.warn(`Kustom In-Person Payments: sweep could not check session ${sessionId}: ${(error as Error).message}`)
       }
     }
-    if (report.checked) {
-      logger.info(`Kustom In-Person Payments: sweep checked ${report.checked} open session(s), ${report.failed} failed`)
-    }
+    if (report.checked) logger.info(`Kustom In-Person Payments: ${sweepSummary(report)}`)
     return report
   })
 }
