@@ -167,6 +167,8 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     // The store's default device from the plugin's options (the demo's simulated counter) is named.
     await admin.getByTestId("store-configured-default").getByText("Counter (simulated)").waitFor({ timeout: 30_000 })
     await shot(admin, "settings-connection")
+    // The breadcrumb names the page after "Settings", as Medusa's own settings pages do.
+    expect(await admin.locator("ol").filter({ hasText: "Settings" }).first().locator("li").allInnerTexts()).toEqual(["Settings", "In-Person Payments"])
 
     // Create an enrollment code: large, with its expiry counting down.
     await admin.getByTestId("open-enroll-device").click()

@@ -32,4 +32,9 @@ export const config = defineRouteConfig({
   icon: CreditCard,
 })
 
+/** The page's name in the admin's breadcrumb ("Settings › In-Person Payments"), as Medusa's own settings pages have. */
+export const handle = {
+  breadcrumb: () => "In-Person Payments",
+}
+
 export default InPersonPaymentsPage
