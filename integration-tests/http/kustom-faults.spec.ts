@@ -121,6 +121,27 @@ medusaIntegrationTestRunner({
       expect(kustomOrder.refunded_amount).toBe(toMinorUnits(10, "sek"))
     })
 
+    it("answers 503, saying to try again, when Kustom is down during a refund through Medusa's own route, and moves nothing", async () => {
+      const { headers } = await createAdminHeaders(getContainer())
+      const device = await createDevice(fixture)
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
+      const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
+      const [payment] = order.payment_collections.flatMap((collection: any) => collection.payments)
+
+      fixture.playground.injectFault({ method: "POST", path: "/ordermanagement/v1/orders/*", status: 503 })
+      const refused = await api
+        .post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, { headers, validateStatus: () => true })
+        .finally(() => fixture.playground.clearFaults())
+      expect(refused.status).toBe(503)
+      expect(refused.data.message).toMatch(/^Kustom is not available right now \(HTTP 503.*\) while .+\. Try again in a moment\.$/)
+
+      const kustom = kustomClient(fixture)
+      expect((await kustom.orders.get((await kustom.sessions.get(sale.kustomSessionId)).order_id as string)).refunded_amount).toBe(0)
+      expect(await getContainer().resolve(Modules.PAYMENT).listRefunds({ payment_id: payment.id })).toEqual([])
+    })
+
     it("tells a person what to do when Kustom cannot be reached to send a payment", async () => {
       const device = await createDevice(fixture)
       const cartId = await createCart(api, store)
@@ -132,7 +153,7 @@ medusaIntegrationTestRunner({
         { provider_id: "pp_pay-in-store_kustom", data: { device_id: device.id } },
         { headers, validateStatus: () => true }
       )
-      expect(response.status).toBe(500)
+      expect(response.status).toBe(503)
       expect(response.data.message).toMatch(
         /^Kustom is not available right now \(HTTP 503.*\) while sending the payment to the device\. Try again in a moment\.$/
       )

@@ -14,6 +14,7 @@ import {
 } from "./admin/kustom-ipp/validators"
 import { readRawBody } from "./body/read-raw-body"
 import { checkNewPaymentSession } from "./guards/check-new-payment-session"
+import { answerKustomUnavailableWith503 } from "./guards/kustom-unavailable"
 import { refuseDraftChangeWhileOnDevice, refuseWhileCollecting } from "./guards/refuse-while-collecting"
 
 /** Callbacks are small; anything larger (64 KiB) is refused before it is read into memory. */
@@ -21,6 +22,15 @@ export const CALLBACK_BODY_LIMIT_BYTES = 64 * 1024
 
 export default defineMiddlewares({
   routes: [
+    // Where work asks Kustom: the plugin's admin routes, and Medusa's routes that send a payment,
+    // capture or refund it through the provider.
+    ...[
+      "/admin/kustom-ipp/*",
+      "/store/payment-collections/:id/payment-sessions",
+      "/admin/payment-collections/:id/payment-sessions",
+      "/admin/payments/:id/capture",
+      "/admin/payments/:id/refund",
+    ].map((matcher) => ({ matcher, middlewares: [answerKustomUnavailableWith503] })),
     {
       matcher: "/hooks/kustom-ipp",
       methods: ["POST"],

@@ -47,6 +47,14 @@ export function toMedusaError(error: unknown, doing: string): Error {
   }
 }
 
+/**
+ * Whether a message is one of `toMedusaError`'s for Kustom being down, limiting requests or
+ * unreachable: nothing in the request was wrong, and trying again later can work.
+ */
+export function saysKustomIsUnavailable(message: unknown): boolean {
+  return typeof message === "string" && /^Kustom (is not available right now|is limiting requests right now|could not be reached while) /.test(message)
+}
+
 /** Said whenever a change would pull a payment away from a clerk who is taking it. */
 export function clerkIsCollecting(): MedusaError {
   return new MedusaError(
