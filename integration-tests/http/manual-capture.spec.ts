@@ -211,6 +211,36 @@ medusaIntegrationTestRunner({
       })
     })
 
+    it("refunds in Kustom, when the order is cancelled, a capture Medusa recorded only in part", async () => {
+      const { kustom, order, payment, kustomOrderId } = await authorizedSale(store)
+      await api.post(`/admin/payments/${payment.id}/capture`, { amount: 100 }, { headers })
+      // A second capture whose answer is lost: Kustom captured it, Medusa did not record it.
+      fixture.playground.injectFault({ method: "POST", path: `/ordermanagement/v1/orders/${kustomOrderId}/captures`, status: 503, when: "after" })
+      try {
+        expect((await attempt(`/admin/payments/${payment.id}/capture`, { amount: 50 })).status).toBe(503)
+      } finally {
+        fixture.playground.clearFaults()
+      }
+      expect((await kustom.orders.get(kustomOrderId)).captured_amount).toBe(15_000)
+
+      // Medusa's cancel refunds the 100 it recorded; the 50 it never recorded is refunded too.
+      await api.post(`/admin/orders/${order.id}/cancel`, {}, { headers })
+      const settled = await waitFor(async () => {
+        const kustomOrder = await kustom.orders.get(kustomOrderId)
+        return kustomOrder.refunded_amount === 15_000 ? kustomOrder : undefined
+      }, "everything Kustom captured refunded")
+      expect(settled).toMatchObject({ captured_amount: 15_000, refunded_amount: 15_000 })
+      expect(settled.refunds.map((refund) => refund.refunded_amount)).toEqual([10_000, 5_000])
+      const { data } = await api.get(`/admin/payments/${payment.id}?fields=*captures,*refunds`, { headers })
+      expect(data.payment.captures.map((capture: { amount: number }) => capture.amount)).toEqual([100])
+      expect(data.payment.refunds.map((refund: { amount: number }) => refund.amount)).toEqual([100])
+      // Run again (the job, a redelivered event): nothing more moves.
+      await withdrawOrderInStorePaymentsWorkflow(getContainer()).run({ input: { order_id: order.id } })
+      expect((await kustom.orders.get(kustomOrderId)).refunds).toHaveLength(2)
+      const view = (await api.get(`/admin/kustom-ipp/orders/${order.id}/payment`, { headers })).data.payments[0]
+      expect(view).toMatchObject({ captured_amount: 15_000, refunded_amount: 15_000, medusa_captured_amount: 10_000, medusa_refunded_amount: 10_000 })
+    })
+
     it("releases an authorization recorded on an order after it was cancelled", async () => {
       const { kustom, order, payment, kustomOrderId } = await authorizedSale(store)
       // Cancelled while its cart was being completed: Medusa's cancel saw no payment to release.

@@ -90,7 +90,7 @@ async function withSaleLock<T>(container: Pick<MedusaContainer, "resolve">, orde
   }
 }
 
-type PaymentRow = SettlementRow & { id: string; provider_id: string; currency_code: string }
+type PaymentRow = SettlementRow & { id: string; provider_id: string; currency_code: string; data?: Record<string, unknown> | null }
 
 /** What settling a cancelled order's in-store payments did. */
 export type SettledInStorePayments = { refunded: string[]; released: string[]; failed: string[] }
@@ -125,6 +125,7 @@ async function settleOrder(container: Pick<MedusaContainer, "resolve">, orderId:
       "payment_collections.payments.id",
       "payment_collections.payments.provider_id",
       "payment_collections.payments.currency_code",
+      "payment_collections.payments.data",
       "payment_collections.payments.canceled_at",
       "payment_collections.payments.captures.raw_amount",
       "payment_collections.payments.refunds.raw_amount",
@@ -174,7 +175,46 @@ async function settleOrder(container: Pick<MedusaContainer, "resolve">, orderId:
       )
     }
   }
+  for (const payment of payments) {
+    if (settled.failed.includes(payment.id)) continue
+    try {
+      if (await refundWhatMedusaDidNotRecord(container, payment)) settled.refunded.push(payment.id)
+    } catch (error) {
+      settled.failed.push(payment.id)
+      logger.error(`Kustom In-Person Payments: could not check what Kustom still holds of in-store payment ${payment.id} of cancelled order ${orderId}; tried again: ${(error as Error).message}`)
+    }
+  }
   return settled
+}
+
+/**
+ * Once Medusa's books show a cancelled order's payment settled, Kustom must hold none of its
+ * captured money either. It can hold more than Medusa recorded when Kustom's answer to a
+ * capture was lost and the capture was not done again before the cancel: Medusa refunds only
+ * what it recorded, and Medusa cannot record a refund beyond that. That money is refunded in
+ * Kustom directly, with an idempotency key of the state it was seen in, so that a retry never
+ * refunds twice. (An authorization's rest after a partial capture cannot be released through
+ * Kustom's API; it lapses.)
+ */
+async function refundWhatMedusaDidNotRecord(container: Pick<MedusaContainer, "resolve">, payment: PaymentRow): Promise<boolean> {
+  const kustomOrderId = readPaymentData(payment.data).kustom_order_id
+  if (!kustomOrderId) return false
+  const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+  const kustomOrder = await kustomIpp.client.orders.get(kustomOrderId)
+  const held = kustomOrder.captured_amount - kustomOrder.refunded_amount
+  if (held <= 0) return false
+  await kustomIpp.client.orders.refund(
+    kustomOrderId,
+    { refunded_amount: held, description: "Order cancelled in Medusa" },
+    { idempotencyKey: `kustom-ipp-cancelled-${payment.id}-${kustomOrder.refunded_amount}` }
+  )
+  container
+    .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+    .warn(
+      `Kustom In-Person Payments: refunded ${held} minor units of ${payment.currency_code.toUpperCase()} in Kustom (order ${kustomOrderId}) ` +
+        `that in-store payment ${payment.id} of a cancelled order had captured without Medusa recording it (an answer that was lost)`
+    )
+  return true
 }
 
 /**
