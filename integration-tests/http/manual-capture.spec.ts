@@ -241,6 +241,39 @@ medusaIntegrationTestRunner({
       expect(view).toMatchObject({ captured_amount: 15_000, refunded_amount: 15_000, medusa_captured_amount: 10_000, medusa_refunded_amount: 10_000 })
     })
 
+    it("refuses to confirm a return, exchange, claim or order edit of an order only authorized in store, and confirms once it is captured", async () => {
+      const { kustom, order, payment, kustomOrderId } = await authorizedSale(store)
+      const refusal = (kind: string) =>
+        `Order #${order.display_id}'s in-store payment is authorized and not captured yet. Confirming this ${kind} would make Medusa cancel that authorization ` +
+        `to collect the new total anew, which releases the customer's card for the whole sale. Capture the payment on the order page first, then confirm the ${kind}.`
+      const refusedAt = async (path: string, kind: string) => {
+        const refused = await attempt(path, {})
+        expect({ path, status: refused.status, message: refused.data.message }).toEqual({ path, status: 400, message: refusal(kind) })
+      }
+      // One change of an order at a time: each is refused, then dropped, before the next.
+      const { data: returned } = await api.post(`/admin/returns`, { order_id: order.id }, { headers })
+      await refusedAt(`/admin/returns/${returned.return.id}/request`, "return")
+      await refusedAt(`/admin/returns/${returned.return.id}/receive/confirm`, "return")
+      await api.delete(`/admin/returns/${returned.return.id}/request`, { headers })
+      const { data: exchanged } = await api.post(`/admin/exchanges`, { order_id: order.id }, { headers })
+      await refusedAt(`/admin/exchanges/${exchanged.exchange.id}/request`, "exchange")
+      await api.delete(`/admin/exchanges/${exchanged.exchange.id}/request`, { headers })
+      const { data: claimed } = await api.post(`/admin/claims`, { order_id: order.id, type: "refund" }, { headers })
+      await refusedAt(`/admin/claims/${claimed.claim.id}/request`, "claim")
+      await api.delete(`/admin/claims/${claimed.claim.id}/request`, { headers })
+      await api.post(`/admin/order-edits`, { order_id: order.id }, { headers })
+      await api.post(`/admin/order-edits/${order.id}/items`, { items: [{ variant_id: store.variants.mug, quantity: 1 }] }, { headers })
+      await api.post(`/admin/order-edits/${order.id}/request`, {}, { headers })
+      await refusedAt(`/admin/order-edits/${order.id}/confirm`, "order edit")
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ status: "AUTHORIZED", captured_amount: 0 })
+
+      // Captured first: the edit is confirmed, and Kustom keeps the payment; Medusa asks for the difference apart.
+      await api.post(`/admin/payments/${payment.id}/capture`, {}, { headers })
+      expect((await attempt(`/admin/order-edits/${order.id}/confirm`, {})).status).toBe(200)
+      const total = toMinorUnits(order.total, "sek")
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ status: "CAPTURED", captured_amount: total, refunded_amount: 0 })
+    })
+
     it("releases an authorization recorded on an order after it was cancelled", async () => {
       const { kustom, order, payment, kustomOrderId } = await authorizedSale(store)
       // Cancelled while its cart was being completed: Medusa's cancel saw no payment to release.

@@ -15,6 +15,7 @@ import {
 import { readRawBody } from "./body/read-raw-body"
 import { checkNewPaymentSession } from "./guards/check-new-payment-session"
 import { answerKustomUnavailableWith503 } from "./guards/kustom-unavailable"
+import { refuseChangeOfAuthorizedOrder } from "./guards/refuse-change-of-authorized-order"
 import { refuseDraftChangeWhileOnDevice, refuseWhileCollecting } from "./guards/refuse-while-collecting"
 
 /** Callbacks are small; anything larger (64 KiB) is refused before it is read into memory. */
@@ -59,6 +60,17 @@ export default defineMiddlewares({
       "/admin/order-edits/:id/request",
       "/admin/order-edits/:id/confirm",
     ].map((matcher) => ({ matcher, methods: ["POST" as const], middlewares: [refuseDraftChangeWhileOnDevice()] })),
+    // Medusa cancels an order's authorized payment when a change leaves something to pay: an
+    // in-store card's hold is then released for the whole sale. Capture first.
+    ...(
+      [
+        ["/admin/returns/:id/request", "return"],
+        ["/admin/returns/:id/receive/confirm", "return"],
+        ["/admin/exchanges/:id/request", "exchange"],
+        ["/admin/claims/:id/request", "claim"],
+        ["/admin/order-edits/:id/confirm", "order edit"],
+      ] as const
+    ).map(([matcher, kind]) => ({ matcher, methods: ["POST" as const], middlewares: [refuseChangeOfAuthorizedOrder(kind)] })),
     {
       matcher: "/admin/draft-orders/:id",
       methods: ["DELETE"],
