@@ -476,7 +476,7 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await shot(admin, "settings-payment-problem-part-refunded")
     await problem.getByRole("link", { name: `Order #${draft.display_id}` }).click()
     await admin.waitForURL(new RegExp(`/app/orders/${draft.id}`))
-    await admin.getByTestId("kustom-ipp-order-problem").filter({ hasText: "refund the payment in Kustom" }).waitFor({ timeout: 60_000 })
+    await admin.getByTestId("kustom-ipp-order-problem").filter({ hasText: "give the money back in Kustom" }).waitFor({ timeout: 60_000 })
     await shot(admin, "order-payment-problem")
   })
 

@@ -206,7 +206,7 @@ medusaIntegrationTestRunner({
       expect(payments).toHaveLength(0)
       const { data: view } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
       expect(view.payment).toMatchObject({ status: "error", kustom_status: "FINALIZED" })
-      expect(view.payment.problem).toMatch(new RegExp(`^Paid \\d+\\.\\d{2} SEK on the device after order #${draft.display_id} was cancelled in Medusa\\. Nothing was recorded on it: refund the payment in Kustom`))
+      expect(view.payment.problem).toMatch(new RegExp(`^Paid \\d+\\.\\d{2} SEK on the device after order #${draft.display_id} was cancelled in Medusa\\. Nothing was recorded on it: give the money back in Kustom \\(refund the payment, or cancel its authorization if nothing was captured\\)`))
 
       // The order's own page says so too: the money is on no payment of the order.
       const { data: onOrder } = await api.get(`/admin/kustom-ipp/orders/${draft.id}/payment`, { headers })

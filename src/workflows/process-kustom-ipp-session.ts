@@ -212,7 +212,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
     // record it on (Medusa refuses payments on a cancelled order), so a person decides.
     const problem =
       `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after order ` +
-      `${orderName} was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom` +
+      `${orderName} was cancelled in Medusa. Nothing was recorded on it: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)` +
       `${session.order_id ? ` (order ${session.order_id})` : ""}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
   }
@@ -220,7 +220,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
     // The cart became an order with another payment: this money belongs to no order.
     const problem =
       `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after the cart became order ` +
-      `${orderName} without this payment. Nothing was recorded on the order: refund the payment in Kustom` +
+      `${orderName} without this payment. Nothing was recorded on the order: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)` +
       `${session.order_id ? ` (order ${session.order_id})` : ""}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
   }
@@ -234,7 +234,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
       : `No order was created`
     const problem =
       `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device, but the payment is for ` +
-      `${formatMinorUnits(expected, currency)} and the sale now totals ${formatMinorUnits(saleTotal, currency)}. ${consequence}: refund the payment in Kustom or take the difference.`
+      `${formatMinorUnits(expected, currency)} and the sale now totals ${formatMinorUnits(saleTotal, currency)}. ${consequence}: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) or take the difference.`
     return flag("amount_mismatch", KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH, problem, sale.completed ? { order_id: sale.orderId } : {})
   }
   if (sale.completed) {

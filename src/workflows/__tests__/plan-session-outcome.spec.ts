@@ -85,7 +85,7 @@ describe("planSessionOutcome", () => {
     const result = plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true }) })
     expect(result).toMatchObject({ action: "record", outcome: "unmatched", status: PaymentSessionStatus.ERROR, order_id: "order_1", event: KUSTOM_IPP_EVENTS.UNMATCHED })
     expect(result.data?.problem).toBe(
-      "Paid 125.00 SEK on the device after order #7 was cancelled in Medusa. Nothing was recorded on it: refund the payment in Kustom (order om_1)."
+      "Paid 125.00 SEK on the device after order #7 was cancelled in Medusa. Nothing was recorded on it: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) (order om_1)."
     )
     // Paid with this payment before it was cancelled: that is an order like any other.
     expect(plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true, status: "captured" }) })).toMatchObject({
@@ -119,7 +119,7 @@ describe("planSessionOutcome", () => {
     })
     expect(result.data?.problem).toBe(
       "Paid 125.00 SEK on the device after the cart became order #7 without this payment. " +
-        "Nothing was recorded on the order: refund the payment in Kustom (order om_1)."
+        "Nothing was recorded on the order: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) (order om_1)."
     )
     expect(result.reason).toBe(result.data?.problem)
     // Recorded already: a redelivery flags it again and writes nothing.
