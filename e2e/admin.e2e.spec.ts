@@ -480,6 +480,22 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await shot(admin, "order-payment-problem")
   })
 
+  it("shows on a draft order converted while its payment waits on the device that payment, and cancels it there", async () => {
+    const draft = await buildDraftOrder()
+    const { payment } = await adminApi("POST", `/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: registeredDeviceId })
+    await adminApi("POST", `/admin/draft-orders/${draft.id}/convert-to-order`, {})
+    await openAdmin(`/orders/${draft.id}`)
+    const waiting = admin.getByTestId("order-payment-waiting")
+    await waiting.waitFor({ timeout: 60_000 })
+    expect(await waiting.textContent()).toMatch(/^kr\s[\d,]+\.\d{2} is waiting on .+\. It was sent before the draft order was converted; when the customer pays, the payment is recorded on this order\./)
+    await waiting.scrollIntoViewIfNeeded()
+    await shot(admin, "order-payment-waiting")
+    await admin.getByTestId("order-payment-waiting-cancel").click()
+    await admin.getByRole("button", { name: "Cancel payment" }).last().click()
+    await waiting.waitFor({ state: "detached", timeout: 30_000 })
+    expect((await playground("GET", `/ipp/v1/sessions/${payment.kustom_session_id}`)).status).toBe("CANCELLED")
+  })
+
   it("says on a cancelled order that Kustom still holds its payment while it cannot be refunded", async () => {
     const draft = await buildDraftOrder()
     const { payment } = await adminApi("POST", `/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: registeredDeviceId })

@@ -186,7 +186,7 @@ medusaIntegrationTestRunner({
           status: 400,
           type: "not_allowed",
           message:
-            "This draft order's payment is waiting on a device. Cancel it first (Pay in store → Cancel payment), then change the draft order and send the payment again.",
+            `This draft order's payment is waiting on a device. Cancel it first ("Cancel payment" under Pay in store on its page, or under In-store payment on the order's page once it is converted), then change it and send the payment again.`,
         })
       }
       // The clerk picks it up: still refused, in the words used everywhere else.

@@ -148,6 +148,32 @@ medusaIntegrationTestRunner({
       expect((await kustom.orders.get(session.order_id as string)).captured_amount).toBe(kustomOrder.captured_amount)
     })
 
+    it("shows on the converted order the payment waiting on the device, and cancels it from there", async () => {
+      const { draft, device, kustomSessionId } = await sentToDevice("Counter 7")
+      await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
+      const { data: before } = await api.get(`/admin/kustom-ipp/orders/${draft.id}/payment`, { headers })
+      const session = await kustom.sessions.get(kustomSessionId)
+      expect(before).toMatchObject({ payments: [], problems: [] })
+      expect(before.waiting).toEqual([
+        {
+          payment_session_id: expect.any(String),
+          currency_code: "sek",
+          currency_exponent: 2,
+          amount: session.order_amount,
+          device_id: device.id,
+          device_name: "Counter 7",
+          kustom_session_id: kustomSessionId,
+          kustom_status: "CREATED",
+        },
+      ])
+
+      const cancelled = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment/cancel`, {}, { headers })
+      expect(cancelled.status).toBe(200)
+      expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CANCELLED")
+      const { data: after } = await api.get(`/admin/kustom-ipp/orders/${draft.id}/payment`, { headers })
+      expect(after).toEqual({ payments: [], problems: [], waiting: [] })
+    })
+
     it("takes the payment off the device when the converted order is cancelled in Medusa", async () => {
       const { draft, device, kustomSessionId } = await sentToDevice("Counter 4")
       await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })

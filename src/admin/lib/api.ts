@@ -148,6 +148,18 @@ export type OrderInStorePaymentProblem = {
   resolved: boolean
 }
 
+/** A payment still waiting on a device for an order (a draft order converted meanwhile). */
+export type OrderWaitingInStorePayment = {
+  payment_session_id: string
+  currency_code: string
+  currency_exponent: number
+  amount: number | null
+  device_id: string | null
+  device_name: string | null
+  kustom_session_id: string
+  kustom_status: string | null
+}
+
 /** A problem of the whole store (Settings), with the sale it was for and the order it became. */
 export type StorePaymentProblem = OrderInStorePaymentProblem & {
   id: string
@@ -236,7 +248,10 @@ export const useDraftOrderPayment = (draftOrderId: string, refetchInterval: (dat
 export const useOrderInStorePayments = (orderId: string) =>
   useQuery({
     queryKey: kustomKeys.orderPayment(orderId),
-    queryFn: () => sdk.client.fetch<{ payments: OrderInStorePayment[]; problems: OrderInStorePaymentProblem[] }>(`${BASE}/orders/${orderId}/payment`),
+    queryFn: () =>
+      sdk.client.fetch<{ payments: OrderInStorePayment[]; problems: OrderInStorePaymentProblem[]; waiting: OrderWaitingInStorePayment[] }>(
+        `${BASE}/orders/${orderId}/payment`
+      ),
     // Refunds made with Medusa's own refund action show without a reload.
     refetchInterval: 5_000,
   })

@@ -1,11 +1,12 @@
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminDraftOrder, DetailWidgetProps } from "@medusajs/framework/types"
 import { CheckCircleSolid, CircleHalfDottedClock, ExclamationCircleSolid, Spinner, CircleXmarkSolid } from "@medusajs/icons"
-import { Button, Container, Heading, StatusBadge, Text, clx, toast, usePrompt } from "@medusajs/ui"
+import { Button, Container, Heading, StatusBadge, Text, clx, toast } from "@medusajs/ui"
 import { useEffect, useRef, useState } from "react"
 import { Link, useNavigate } from "react-router-dom"
 import { DeviceSelect } from "../components/device-select"
 import { unlistedDeviceLabel } from "../lib/devices"
+import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
 import { errorMessage, useCancelDraftOrderPayment, useDevices, useDraftOrderPayment, useSendToDevice } from "../lib/api"
 import { describeFailure, formatMinor, formatTime } from "../lib/format"
 import { BADGES, ENDED_PHASES, OPEN_PHASES, phaseOf, stepsOf } from "../lib/payment-phase"
@@ -27,7 +28,10 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
   const devices = useDevices()
   const send = useSendToDevice(draft.id)
   const cancel = useCancelDraftOrderPayment(draft.id)
-  const prompt = usePrompt()
+  const doCancel = useCancelPaymentPrompt(
+    () => cancel.mutate(),
+    "The clerk's phone stops asking for the card. You can send the payment again afterwards."
+  )
   const phase = phaseOf(view)
   const deviceList = devices.data?.devices ?? []
   const navigate = useNavigate()
@@ -86,20 +90,6 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
   const doSend = () => {
     if (!deviceId) return
     send.mutate(deviceId, { onSuccess: () => setWantsResend(false) })
-  }
-  const doCancel = async () => {
-    // The prompt does not give focus back when it is dismissed (Escape, "Keep it"): a keyboard
-    // user would otherwise start again from the top of the page.
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
-    const confirmed = await prompt({
-      title: "Cancel the payment on the device?",
-      description: "The clerk's phone stops asking for the card. You can send the payment again afterwards.",
-      confirmText: "Cancel payment",
-      cancelText: "Keep it",
-      variant: "danger",
-    })
-    if (confirmed) cancel.mutate()
-    else opener?.focus()
   }
   const actionError = send.error ?? cancel.error
 

@@ -1,9 +1,17 @@
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
 import { CheckCircleSolid, ExclamationCircleSolid } from "@medusajs/icons"
-import { Badge, Container, Heading, StatusBadge, Text } from "@medusajs/ui"
-import { useOrderInStorePayments, type OrderInStorePayment, type OrderInStorePaymentProblem } from "../lib/api"
+import { Badge, Button, Container, Heading, StatusBadge, Text } from "@medusajs/ui"
+import {
+  errorMessage,
+  useCancelDraftOrderPayment,
+  useOrderInStorePayments,
+  type OrderInStorePayment,
+  type OrderInStorePaymentProblem,
+  type OrderWaitingInStorePayment,
+} from "../lib/api"
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
+import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
 import { heldAfterCancel, paymentStatusOf, givenBackText } from "../lib/order-payment"
 
 const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
@@ -166,6 +174,36 @@ const PaymentProblem = ({ problem }: { problem: OrderInStorePaymentProblem }) =>
 )
 
 /**
+ * A payment still on a device for this order: sent for its draft order, which was converted in
+ * Medusa meanwhile. Paid, it is recorded on the order; otherwise it is cancelled from here (the
+ * draft order's page now opens the order).
+ */
+const WaitingPayment = ({ orderId, waiting }: { orderId: string; waiting: OrderWaitingInStorePayment }) => {
+  const cancel = useCancelDraftOrderPayment(orderId)
+  const doCancel = useCancelPaymentPrompt(() => cancel.mutate(), "The clerk's phone stops asking for the card.")
+  const device = waiting.device_name ?? waiting.device_id ?? "a device"
+  return (
+    <div className="flex flex-col gap-y-2 px-6 py-4" data-testid="order-payment-waiting">
+      <Text size="small">
+        {formatMinor(waiting.amount, waiting.currency_code, waiting.currency_exponent)} is waiting on {device}
+        {waiting.kustom_status === "ACTIVE" ? ", where the clerk is taking it" : ""}. It was sent before the draft order was converted; when
+        the customer pays, the payment is recorded on this order.
+      </Text>
+      {cancel.error ? (
+        <Text size="small" className="text-ui-fg-error" role="alert">
+          {errorMessage(cancel.error)}
+        </Text>
+      ) : null}
+      <div>
+        <Button size="small" variant="secondary" onClick={doCancel} isLoading={cancel.isPending} data-testid="order-payment-waiting-cancel">
+          Cancel payment
+        </Button>
+      </div>
+    </div>
+  )
+}
+
+/**
  * On an order paid in store: the device, the Kustom session and order, the amounts captured and
  * refunded in Kustom (refunds made with Medusa's own refund action reach Kustom and show here),
  * and the callbacks Kustom sent for the payment. Money taken on a device that the order does not
@@ -176,12 +214,13 @@ const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder
   const { data } = useOrderInStorePayments(order.id)
   const payments = data?.payments ?? []
   const problems = data?.problems ?? []
+  const waiting = data?.waiting ?? []
   const open = problems.filter((problem) => !problem.resolved)
-  if (!payments.length && !problems.length) return null
+  if (!payments.length && !problems.length && !waiting.length) return null
   return (
     <Container className="divide-y p-0" data-testid="order-in-store-payment">
       <div className="flex items-center justify-between px-6 py-4">
-        <Heading level="h2">{payments.length ? "Paid in store" : "In-store payment"}</Heading>
+        <Heading level="h2">In-store payment</Heading>
         {open.length ? (
           <StatusBadge color="red" data-testid="order-payment-needs-attention">
             Needs attention
@@ -192,6 +231,9 @@ const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder
       </div>
       {problems.map((problem) => (
         <PaymentProblem key={problem.kustom_session_id} problem={problem} />
+      ))}
+      {waiting.map((payment) => (
+        <WaitingPayment key={payment.payment_session_id} orderId={order.id} waiting={payment} />
       ))}
       {payments.map((payment) => (
         <PaymentDetails key={payment.payment_id} payment={payment} orderStatus={order.status} />

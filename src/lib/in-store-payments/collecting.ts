@@ -100,7 +100,7 @@ export async function refuseWhileOnDevice(container: Pick<MedusaContainer, "reso
   if (statuses.includes("CREATED")) {
     throw new MedusaError(
       MedusaError.Types.NOT_ALLOWED,
-      "This draft order's payment is waiting on a device. Cancel it first (Pay in store → Cancel payment), then change the draft order and send the payment again."
+      `This draft order's payment is waiting on a device. Cancel it first ("Cancel payment" under Pay in store on its page, or under In-store payment on the order's page once it is converted), then change it and send the payment again.`
     )
   }
 }

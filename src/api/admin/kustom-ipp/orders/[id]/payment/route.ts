@@ -5,6 +5,7 @@ import { currencyExponent, toMinorUnits } from "../../../../../../lib/session-ma
 import { PROVIDER_ID_PREFIX, readPaymentData } from "../../../../../../providers/pay-in-store/payment-data"
 import { withoutDirectionControls } from "../../../../../../lib/text"
 import { kustomModule, notFound } from "../../../helpers"
+import { mayBeOnDevice } from "../../../../../../workflows/withdraw-order-in-store-payments"
 import { sessionCallbacks, type CallbackView } from "../../../draft-orders/payment-view"
 import { viewPaymentProblem, type InStorePaymentProblem, type PaymentProblemRecord } from "../../../payment-problems/view"
 
@@ -36,6 +37,23 @@ export type OrderInStorePayment = {
   refunds: { id: string; amount: number; created_at: string; note: string | null }[]
   kustom_refunds: { refund_id: string; refunded_amount: number; refunded_at: string | null }[]
   callbacks: CallbackView[]
+}
+
+/**
+ * A payment still waiting on a device for this order: sent for a draft order that was then
+ * converted in Medusa. Paid, it is recorded on the order; it can be cancelled from here.
+ */
+export type OrderWaitingInStorePayment = {
+  payment_session_id: string
+  currency_code: string
+  currency_exponent: number
+  /** What the device asks for, in minor units. */
+  amount: number | null
+  device_id: string | null
+  /** Null when the device has since been removed (or Kustom could not be asked). */
+  device_name: string | null
+  kustom_session_id: string
+  kustom_status: string | null
 }
 
 /**
@@ -71,11 +89,12 @@ const iso = (value: string | Date | null | undefined) => (value ? new Date(value
 
 /**
  * The order's "Pay in store" payments: device, Kustom ids and status, captures, refunds and
- * callbacks; and money taken on a device that no payment records (`problems`).
+ * callbacks; money taken on a device that no payment records (`problems`); and payments still
+ * waiting on a device (`waiting`: a draft order converted while its payment was on a device).
  */
 export const GET = async (
   req: AuthenticatedMedusaRequest,
-  res: MedusaResponse<{ payments: OrderInStorePayment[]; problems: OrderInStorePaymentProblem[] }>
+  res: MedusaResponse<{ payments: OrderInStorePayment[]; problems: OrderInStorePaymentProblem[]; waiting: OrderWaitingInStorePayment[] }>
 ) => {
   const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
   const {
@@ -125,6 +144,26 @@ export const GET = async (
       paid_amount: data.order_amount ?? null,
       problem: data.problem as string,
     }))
+  const waiting = await Promise.all(
+    collections
+      .flatMap((collection) => collection?.payment_sessions ?? [])
+      .filter((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "pending")
+      .map((session) => ({ session, data: readPaymentData(session.data) }))
+      .filter(({ data }) => mayBeOnDevice(data))
+      .map(async ({ session, data }): Promise<OrderWaitingInStorePayment> => {
+        const device = data.device_id ? await kustom.client.devices.get(data.device_id).catch(() => null) : null
+        return {
+          payment_session_id: session.id,
+          currency_code: session.currency_code,
+          currency_exponent: currencyExponent(session.currency_code),
+          amount: data.order_amount ?? null,
+          device_id: data.device_id ?? null,
+          device_name: device ? withoutDirectionControls(device.name) : null,
+          kustom_session_id: data.kustom_session_id as string,
+          kustom_status: data.kustom_status ?? null,
+        }
+      })
+  )
   const saleIds = [order.id, (order as { cart?: { id: string } | null }).cart?.id].filter((id): id is string => Boolean(id))
   const kept = await kustom.listKustomIppPaymentProblems({ sale_id: saleIds }, { order: { created_at: "ASC" } })
   const problems = await Promise.all(
@@ -177,5 +216,5 @@ export const GET = async (
       }
     })
   )
-  res.json({ payments, problems })
+  res.json({ payments, problems, waiting })
 }
