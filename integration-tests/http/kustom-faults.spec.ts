@@ -103,7 +103,8 @@ medusaIntegrationTestRunner({
       expect(await paidOrderOfCart(getContainer(), cartId)).toBeDefined()
     })
 
-    it("does not refund twice when Kustom's answer to a refund is lost and the client retries", async () => {
+    /** A cart paid in store and become an order, with its in-store payment. */
+    async function paidSale() {
       const { headers } = await createAdminHeaders(getContainer())
       const device = await createDevice(fixture)
       const cartId = await createCart(api, store)
@@ -111,6 +112,11 @@ medusaIntegrationTestRunner({
       await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
       const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
       const [payment] = order.payment_collections.flatMap((collection: any) => collection.payments)
+      return { headers, sale, payment }
+    }
+
+    it("does not refund twice when Kustom's answer to a refund is lost and the client retries", async () => {
+      const { headers, sale, payment } = await paidSale()
 
       fixture.playground.injectFault({ method: "POST", path: "/ordermanagement/v1/orders/*", status: 503, when: "after", times: 1 })
       await api.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, { headers })
@@ -122,13 +128,7 @@ medusaIntegrationTestRunner({
     })
 
     it("answers 503, saying to try again, when Kustom is down during a refund through Medusa's own route, and moves nothing", async () => {
-      const { headers } = await createAdminHeaders(getContainer())
-      const device = await createDevice(fixture)
-      const cartId = await createCart(api, store)
-      const sale = await payInStore(api, store, cartId, { device_id: device.id })
-      await kustomClient(fixture).playground.simulateTap(sale.kustomSessionId)
-      const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
-      const [payment] = order.payment_collections.flatMap((collection: any) => collection.payments)
+      const { headers, sale, payment } = await paidSale()
 
       fixture.playground.injectFault({ method: "POST", path: "/ordermanagement/v1/orders/*", status: 503 })
       const refused = await api
