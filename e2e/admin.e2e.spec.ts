@@ -493,6 +493,9 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await admin.getByTestId("order-payment-waiting-cancel").click()
     await admin.getByRole("button", { name: "Cancel payment" }).last().click()
     await waiting.waitFor({ state: "detached", timeout: 30_000 })
+    // What to do next: the order is no longer a draft, so it cannot be sent to a device again.
+    await admin.getByText("The payment is off the device").waitFor({ timeout: 30_000 })
+    expect(await admin.getByText(/Pay in store cannot send it again/).count()).toBeGreaterThan(0)
     expect((await playground("GET", `/ipp/v1/sessions/${payment.kustom_session_id}`)).status).toBe("CANCELLED")
   })
 

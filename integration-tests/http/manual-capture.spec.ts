@@ -244,8 +244,8 @@ medusaIntegrationTestRunner({
     it("refuses to confirm a return, exchange, claim or order edit of an order only authorized in store, and confirms once it is captured", async () => {
       const { kustom, order, payment, kustomOrderId } = await authorizedSale(store)
       const refusal = (kind: string) =>
-        `Order #${order.display_id}'s in-store payment is authorized and not captured yet. Confirming this ${kind} would make Medusa cancel that authorization ` +
-        `to collect the new total anew, which releases the customer's card for the whole sale. Capture the payment on the order page first, then confirm the ${kind}.`
+        `Order #${order.display_id}'s in-store payment is not captured in full yet. Confirming this ${kind} would make Medusa cancel that payment ` +
+        `to collect the new total anew, which releases what is still authorized on the customer's card. Capture the payment on the order page first, then confirm the ${kind}.`
       const refusedAt = async (path: string, kind: string) => {
         const refused = await attempt(path, {})
         expect({ path, status: refused.status, message: refused.data.message }).toEqual({ path, status: 400, message: refusal(kind) })

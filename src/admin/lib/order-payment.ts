@@ -30,6 +30,16 @@ export function heldAfterCancel(payment: Amounts, orderStatus: string | undefine
 }
 
 /**
+ * On a cancelled order, what stays authorized on the customer's card after a partial capture:
+ * Kustom's API cannot release part of an authorization, so it lapses by itself. Zero otherwise,
+ * or when Kustom could not be asked.
+ */
+export function lapsingAfterCancel(payment: Amounts, orderStatus: string | undefined): number {
+  if (orderStatus !== "canceled" || !payment.live || payment.captured_amount === 0) return 0
+  return Math.max(0, payment.remaining_authorized_amount ?? 0)
+}
+
+/**
  * What a problem says of the money Kustom gave back: how, once all of it is back (Kustom's order
  * stays CAPTURED after a full refund, so its status alone would read "given back (Captured)"),
  * or how much so far and how much Kustom still holds, after a partial refund.
@@ -42,6 +52,8 @@ export function givenBackText(
       ? "Resolved: Kustom has given this payment back (the authorization was cancelled). "
       : "Resolved: Kustom has given this payment back (refunded in full). "
   }
+  // Kustom refuses a refund of what it only authorized: say what to do instead, first.
+  if (problem.kustom_order_status === "AUTHORIZED") return "Kustom has only authorized this payment, nothing is captured: cancel the authorization in Kustom. "
   if (!problem.refunded_amount || problem.held_amount === null) return ""
   const money = (amount: number) => formatMinor(amount, problem.currency_code, problem.currency_exponent)
   return `Kustom has given back ${money(problem.refunded_amount)} of this payment so far and still holds ${money(problem.held_amount)}. `

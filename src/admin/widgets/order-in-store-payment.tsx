@@ -1,7 +1,7 @@
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
 import { CheckCircleSolid, ExclamationCircleSolid } from "@medusajs/icons"
-import { Badge, Button, Container, Heading, StatusBadge, Text } from "@medusajs/ui"
+import { Badge, Button, Container, Heading, StatusBadge, Text, toast } from "@medusajs/ui"
 import {
   errorMessage,
   useCancelDraftOrderPayment,
@@ -12,7 +12,7 @@ import {
 } from "../lib/api"
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
 import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
-import { heldAfterCancel, paymentStatusOf, givenBackText } from "../lib/order-payment"
+import { heldAfterCancel, lapsingAfterCancel, paymentStatusOf, givenBackText } from "../lib/order-payment"
 
 const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
   REFUNDED: "grey",
@@ -41,6 +41,7 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
   const money = (amount: number) => formatMinor(amount, payment.currency_code, payment.currency_exponent)
   const status = paymentStatusOf(payment)
   const held = heldAfterCancel(payment, orderStatus)
+  const lapsing = lapsingAfterCancel(payment, orderStatus)
   return (
     <div className="flex flex-col divide-y" data-testid="kustom-ipp-order-payment">
       <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 px-6 py-4">
@@ -83,6 +84,16 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
             This order is cancelled, and Kustom still holds {money(held)} of this payment. It is given back by itself (refunded, or
             the authorization released) within about three minutes. If this note stays, Kustom could not be reached: look for
             "Kustom In-Person Payments" errors in the server log.
+          </Text>
+        </div>
+      )}
+      {lapsing > 0 && (
+        <div className="flex items-start gap-x-2 px-6 py-4" role="status" data-testid="order-payment-lapsing-after-cancel">
+          <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" />
+          <Text size="small">
+            This order is cancelled, and {money(lapsing)} of this payment is still authorized on the customer's card (never
+            captured). Kustom's API cannot release part of an authorization: it lapses by itself, or cancel it in Kustom's portal.
+            Medusa's "Capture payment" on this order is refused.
           </Text>
         </div>
       )}
@@ -180,7 +191,16 @@ const PaymentProblem = ({ problem }: { problem: OrderInStorePaymentProblem }) =>
  */
 const WaitingPayment = ({ orderId, waiting }: { orderId: string; waiting: OrderWaitingInStorePayment }) => {
   const cancel = useCancelDraftOrderPayment(orderId)
-  const doCancel = useCancelPaymentPrompt(() => cancel.mutate(), "The clerk's phone stops asking for the card.")
+  const doCancel = useCancelPaymentPrompt(
+    () =>
+      cancel.mutate(undefined, {
+        onSuccess: () =>
+          toast.success("The payment is off the device", {
+            description: "This order is no longer a draft, so Pay in store cannot send it again: collect it with Medusa's payment link, or mark it as paid.",
+          }),
+      }),
+    "The clerk's phone stops asking for the card."
+  )
   const device = waiting.device_name ?? waiting.device_id ?? "a device"
   return (
     <div className="flex flex-col gap-y-2 px-6 py-4" data-testid="order-payment-waiting">

@@ -25,8 +25,9 @@ async function orderIdOf(req: MedusaRequest, kind: ChangeKind): Promise<string |
 
 /**
  * Refuses to confirm a return, exchange, claim or order edit of an order whose in-store payment
- * is only authorized (`capture: false`) while the order still has something to pay: Medusa then
- * cancels the authorized payment to collect the changed total anew
+ * is not captured in full (`capture: false`; Medusa keeps its collection "authorized" until it
+ * is) while the order still has something to pay: Medusa then cancels the payment to collect the
+ * changed total anew
  * (`createOrUpdateOrderPaymentCollectionWorkflow`), and for a card taken in store that releases
  * the customer's hold for the whole sale, goods handed over included, with nothing left to
  * collect it with at the counter. Capturing the payment first keeps it: Medusa then refunds or
@@ -56,8 +57,8 @@ export function refuseChangeOfAuthorizedOrder(kind: ChangeKind) {
         const name = row.display_id ? `Order #${row.display_id}` : `Order ${row.id}`
         throw new MedusaError(
           MedusaError.Types.NOT_ALLOWED,
-          `${name}'s in-store payment is authorized and not captured yet. Confirming this ${kind} would make Medusa cancel that authorization ` +
-            `to collect the new total anew, which releases the customer's card for the whole sale. Capture the payment on the order page first, then confirm the ${kind}.`
+          `${name}'s in-store payment is not captured in full yet. Confirming this ${kind} would make Medusa cancel that payment ` +
+            `to collect the new total anew, which releases what is still authorized on the customer's card. Capture the payment on the order page first, then confirm the ${kind}.`
         )
       }
       next()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals"
-import { heldAfterCancel, paymentStatusOf, givenBackText } from "../order-payment"
+import { heldAfterCancel, lapsingAfterCancel, paymentStatusOf, givenBackText } from "../order-payment"
 
 const payment = (amounts: Partial<Parameters<typeof heldAfterCancel>[0]> = {}) => ({
   kustom_order_status: "CAPTURED" as const,
@@ -68,7 +68,24 @@ describe("givenBackText", () => {
     expect(givenBackText(problem({ currency_code: "jpy", currency_exponent: 0, refunded_amount: 500, held_amount: 1_500 }))).toMatch(/500 .*1,500/)
   })
 
+  it("says to cancel the authorization first when Kustom only authorized the payment, as Kustom refuses a refund of it", () => {
+    expect(givenBackText(problem({ kustom_order_status: "AUTHORIZED", held_amount: 12_000 }))).toBe(
+      "Kustom has only authorized this payment, nothing is captured: cancel the authorization in Kustom. ",
+    )
+  })
+
   it("says nothing of amounts when Kustom could not be asked", () => {
     expect(givenBackText(problem({ refunded_amount: null, held_amount: null }))).toBe("")
+  })
+})
+
+describe("lapsingAfterCancel", () => {
+  it("counts the rest of an authorization left on the card of a cancelled order after a partial capture", () => {
+    const partlyCaptured = payment({ kustom_order_status: "PART_CAPTURED" as never, captured_amount: 30_000, refunded_amount: 30_000, remaining_authorized_amount: 49_125 })
+    expect(lapsingAfterCancel(partlyCaptured, "canceled")).toBe(49_125)
+    expect(lapsingAfterCancel(partlyCaptured, "pending")).toBe(0)
+    expect(lapsingAfterCancel({ ...partlyCaptured, live: false }, "canceled")).toBe(0)
+    // Nothing captured: the whole authorization is cancelled by the order's cancel (heldAfterCancel's case).
+    expect(lapsingAfterCancel(payment({ kustom_order_status: "AUTHORIZED" as never, captured_amount: 0, remaining_authorized_amount: 79_125 }), "canceled")).toBe(0)
   })
 })
