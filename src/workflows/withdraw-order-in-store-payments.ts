@@ -4,7 +4,8 @@ import type { BigNumberInput, ILockingModule, IOrderModuleService, IPaymentModul
 import { createStep, createWorkflow, StepResponse, transform, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import { KustomIppApiError } from "../lib/kustom-ipp"
 import { orderPaymentSessions } from "../lib/in-store-payments/collecting"
-import { totalOf as total, unsettledMoney, type SettlementRow } from "../lib/in-store-payments/settlement"
+import { refundAllKustomHolds, totalOf as total, unsettledMoney, type SettlementRow } from "../lib/in-store-payments/settlement"
+import { formatMinorUnits } from "../lib/session-mapping/minor-units"
 import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
 import type KustomIppModuleService from "../modules/kustom-ipp/service"
 import { PROVIDER_ID_PREFIX, readPaymentData } from "../providers/pay-in-store/payment-data"
@@ -192,8 +193,7 @@ async function settleOrder(container: Pick<MedusaContainer, "resolve">, orderId:
  * captured money either. It can hold more than Medusa recorded when Kustom's answer to a
  * capture was lost and the capture was not done again before the cancel: Medusa refunds only
  * what it recorded, and Medusa cannot record a refund beyond that. That money is refunded in
- * Kustom directly, with an idempotency key of the state it was seen in, so that a retry never
- * refunds twice. (An authorization's rest after a partial capture cannot be released through
+ * Kustom directly, as the provider's cancel refunds what Medusa never recorded. (An authorization's rest after a partial capture cannot be released through
  * Kustom's API; it lapses.)
  */
 async function refundWhatMedusaDidNotRecord(container: Pick<MedusaContainer, "resolve">, payment: PaymentRow): Promise<boolean> {
@@ -201,17 +201,12 @@ async function refundWhatMedusaDidNotRecord(container: Pick<MedusaContainer, "re
   if (!kustomOrderId) return false
   const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
   const kustomOrder = await kustomIpp.client.orders.get(kustomOrderId)
-  const held = kustomOrder.captured_amount - kustomOrder.refunded_amount
-  if (held <= 0) return false
-  await kustomIpp.client.orders.refund(
-    kustomOrderId,
-    { refunded_amount: held, description: "Order cancelled in Medusa" },
-    { idempotencyKey: `kustom-ipp-cancelled-${payment.id}-${kustomOrder.refunded_amount}` }
-  )
+  const refunded = await refundAllKustomHolds(kustomIpp.client, kustomOrderId, kustomOrder)
+  if (!refunded) return false
   container
     .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
     .warn(
-      `Kustom In-Person Payments: refunded ${held} minor units of ${payment.currency_code.toUpperCase()} in Kustom (order ${kustomOrderId}) ` +
+      `Kustom In-Person Payments: refunded ${formatMinorUnits(refunded, kustomOrder.purchase_currency)} in Kustom (order ${kustomOrderId}) ` +
         `that in-store payment ${payment.id} of a cancelled order had captured without Medusa recording it (an answer that was lost)`
     )
   return true

@@ -5,6 +5,8 @@
  */
 import { MathBN } from "@medusajs/framework/utils"
 import type { BigNumberInput } from "@medusajs/framework/types"
+import type { KustomIppClient, Order } from "../kustom-ipp"
+import { idempotencyKeyFor } from "../../providers/pay-in-store/payment-data"
 
 type AmountRow = { raw_amount?: BigNumberInput; amount?: BigNumberInput }
 
@@ -25,4 +27,21 @@ export function unsettledMoney(payment: SettlementRow): { refund: BigNumberInput
     return MathBN.gt(due, 0) ? { refund: due } : null
   }
   return payment.canceled_at ? null : { release: true }
+}
+
+/**
+ * Refunds in Kustom all it still holds captured of its order, named by the state it was seen in:
+ * a repeat finds nothing left, and a late duplicate is taken once. Returns what it refunded
+ * (minor units).
+ */
+export async function refundAllKustomHolds(
+  client: KustomIppClient,
+  orderId: string,
+  order: Pick<Order, "captured_amount" | "refunded_amount">
+): Promise<number> {
+  const held = order.captured_amount - order.refunded_amount
+  if (held <= 0) return 0
+  const key = idempotencyKeyFor("cancel-refund", orderId, `${order.captured_amount}`, `${order.refunded_amount}`)
+  await client.orders.refund(orderId, { refunded_amount: held }, { idempotencyKey: key })
+  return held
 }

@@ -38,6 +38,7 @@ import {
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
 import { chooseDefaultDevice } from "../../lib/device-defaults"
 import { loadPaymentSessionSale, type PaymentSessionSale } from "../../lib/sales"
+import { refundAllKustomHolds } from "../../lib/in-store-payments/settlement"
 import { exactMinorUnits, formatMinorUnits, fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
 import type KustomIppModuleService from "../../modules/kustom-ipp/service"
@@ -283,9 +284,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
             `Kustom In-Person Payments: Kustom order ${orderId} had ${formatMinorUnits(unrecorded, order.purchase_currency)} captured that Medusa did not record; ` +
               `refunded as the payment is cancelled`
           )
-          // Named by Kustom's state: a repeated cancel finds nothing left, a late one is taken once.
-          const key = idempotencyKeyFor("cancel-refund", orderId, `${order.captured_amount}`, `${order.refunded_amount}`)
-          await this.call_("refunding the payment", () => this.client_.orders.refund(orderId, { refunded_amount: unrecorded }, { idempotencyKey: key }))
+          await this.call_("refunding the payment", () => refundAllKustomHolds(this.client_, orderId, order))
         }
         const updated = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
         return { data: { ...data, kustom_order_id: orderId, ...orderAmounts(updated) } }

@@ -144,6 +144,9 @@ export const GET = async (
       paid_amount: data.order_amount ?? null,
       problem: data.problem as string,
     }))
+  /** A device's name as shown; null when it was removed or Kustom could not be asked. */
+  const deviceNameOf = async (deviceId: string | undefined) =>
+    deviceId ? kustom.client.devices.get(deviceId).then((device) => withoutDirectionControls(device.name), () => null) : null
   const waiting = await Promise.all(
     collections
       .flatMap((collection) => collection?.payment_sessions ?? [])
@@ -151,14 +154,13 @@ export const GET = async (
       .map((session) => ({ session, data: readPaymentData(session.data) }))
       .filter(({ data }) => mayBeOnDevice(data))
       .map(async ({ session, data }): Promise<OrderWaitingInStorePayment> => {
-        const device = data.device_id ? await kustom.client.devices.get(data.device_id).catch(() => null) : null
         return {
           payment_session_id: session.id,
           currency_code: session.currency_code,
           currency_exponent: currencyExponent(session.currency_code),
           amount: data.order_amount ?? null,
           device_id: data.device_id ?? null,
-          device_name: device ? withoutDirectionControls(device.name) : null,
+          device_name: await deviceNameOf(data.device_id),
           kustom_session_id: data.kustom_session_id as string,
           kustom_status: data.kustom_status ?? null,
         }
@@ -176,9 +178,9 @@ export const GET = async (
     rows.map(async (payment): Promise<OrderInStorePayment> => {
       const data = readPaymentData(payment.data)
       const currency = payment.currency_code
-      const [kustomOrder, device, callbacks] = await Promise.all([
+      const [kustomOrder, deviceName, callbacks] = await Promise.all([
         data.kustom_order_id ? kustom.client.orders.get(data.kustom_order_id).catch(() => null) : Promise.resolve(null),
-        data.device_id ? kustom.client.devices.get(data.device_id).catch(() => null) : Promise.resolve(null),
+        deviceNameOf(data.device_id),
         sessionCallbacks(req.scope, data.kustom_session_id),
       ])
       return {
@@ -188,7 +190,7 @@ export const GET = async (
         currency_exponent: currencyExponent(currency),
         amount: toMinorUnits(payment.amount, currency),
         device_id: data.device_id ?? null,
-        device_name: device ? withoutDirectionControls(device.name) : null,
+        device_name: deviceName,
         kustom_session_id: data.kustom_session_id ?? null,
         kustom_status: data.kustom_status ?? null,
         kustom_order_id: data.kustom_order_id ?? null,
