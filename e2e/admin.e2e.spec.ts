@@ -492,10 +492,11 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await shot(admin, "order-payment-waiting")
     await admin.getByTestId("order-payment-waiting-cancel").click()
     await admin.getByRole("button", { name: "Cancel payment" }).last().click()
-    await waiting.waitFor({ state: "detached", timeout: 30_000 })
-    // What to do next: the order is no longer a draft, so it cannot be sent to a device again.
+    // What to do next: the order is no longer a draft, so it cannot be sent to a device again. The
+    // toast comes with the cancel's answer, before the card is fetched again without the payment.
     await admin.getByText("The payment is off the device").waitFor({ timeout: 30_000 })
     expect(await admin.getByText(/Pay in store cannot send it again/).count()).toBeGreaterThan(0)
+    await waiting.waitFor({ state: "detached", timeout: 30_000 })
     expect((await playground("GET", `/ipp/v1/sessions/${payment.kustom_session_id}`)).status).toBe("CANCELLED")
   })
 

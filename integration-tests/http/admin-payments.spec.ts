@@ -47,7 +47,7 @@ medusaIntegrationTestRunner({
     it("sends, shows each step with its callbacks, and links the order once paid", async () => {
       const draft = await createDraftOrder(api, store, headers)
       const before = await paymentOf(draft.id)
-      expect(before).toMatchObject({ sale: { kind: "draft_order", completed: false }, payment: null, callbacks: [] })
+      expect(before).toMatchObject({ sale: { kind: "draft_order", completed: false }, payment: null, callbacks: [], captured: null })
 
       const sent = await send(draft.id, device.id)
       expect(sent.payment).toMatchObject({ device_id: device.id, kustom_status: "CREATED", status: "pending" })
@@ -68,6 +68,8 @@ medusaIntegrationTestRunner({
       const paid = await waitForPayment(draft.id, "the order", (view) => view.sale.completed)
       expect(paid.sale).toMatchObject({ completed: true, order_id: draft.id, display_id: draft.display_id })
       expect(paid.payment.kustom_status).toBe("FINALIZED")
+      // This store captures on the tap, so the widget says "Paid".
+      expect(paid.captured).toBe(true)
       await waitForPayment(draft.id, "the finalized callback", (view) =>
         view.callbacks.map((callback: any) => callback.event_type).includes("ipp.session.finalized")
       )

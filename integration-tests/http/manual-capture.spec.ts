@@ -4,6 +4,7 @@ import { toMinorUnits } from "../../src/lib/session-mapping"
 import { withdrawOrderInStorePaymentsWorkflow } from "../../src/workflows"
 import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
+import { createDraftOrder } from "../helpers/draft-order"
 import { createDevice, kustomClient } from "../helpers/kustom"
 import { usePlayground } from "../helpers/playground"
 import { createCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
@@ -64,6 +65,27 @@ medusaIntegrationTestRunner({
       await api.post(`/admin/payments/${payment.id}/refund`, { amount: rest }, { headers })
       expect((await kustom.orders.get(kustomOrderId)).refunded_amount).toBe(total)
       expect((await kustom.orders.get(kustomOrderId)).refunds.map((refund) => refund.refunded_amount)).toEqual([1_000, 2_000, total - 3_000])
+    })
+
+    it("says a draft order paid in store is authorized, not captured, until it is captured", async () => {
+      const kustom = kustomClient(fixture)
+      const device = await createDevice(fixture)
+      const draft = await createDraftOrder(api, store, headers)
+      const { data: sent } = await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { device_id: device.id }, { headers })
+      await kustom.playground.simulateTap(sent.payment.kustom_session_id)
+      const viewOf = async () => (await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })).data
+      const paid = await waitFor(async () => {
+        const view = await viewOf()
+        return view.sale.completed ? view : undefined
+      }, "the order")
+      expect(paid.captured).toBe(false)
+
+      const {
+        data: [order],
+      } = await getContainer().resolve("query").graph({ entity: "order", fields: ["payment_collections.payments.id"], filters: { id: draft.id } })
+      const [payment] = (order as any).payment_collections.flatMap((collection: any) => collection.payments)
+      await api.post(`/admin/payments/${payment.id}/capture`, {}, { headers })
+      expect((await viewOf()).captured).toBe(true)
     })
 
     /** A sale tapped on the device and authorized, with its Medusa payment and Kustom order. */

@@ -102,6 +102,8 @@ export type DraftOrderPayment = {
   callbacks: CallbackEntry[]
   currency_exponent: number | null
   create_unconfirmed_at: string | null
+  /** Once paid: whether the payment is captured (false: Kustom only holds it, `capture: false`). */
+  captured: boolean | null
 }
 
 export type OrderInStorePayment = {

@@ -62,6 +62,15 @@ export const BADGES: Record<Phase, { label: string; color: "green" | "blue" | "o
   failed: { label: "Failed", color: "red" },
 }
 
+/**
+ * The badge for a phase. A store that captures by hand (`capture: false`) has, once paid, only
+ * an authorization: the card was accepted and Kustom holds the amount until it is captured.
+ */
+export function badgeOf(phase: Phase, view: DraftOrderPayment | undefined): (typeof BADGES)[Phase] {
+  if (phase === "paid" && view?.captured === false) return { label: "Authorized", color: "blue" }
+  return BADGES[phase]
+}
+
 /** The four steps of a payment on a device; `reached` is how many are done. */
 export function stepsOf(phase: Phase, view: DraftOrderPayment) {
   const reached =

@@ -9,7 +9,7 @@ import { unlistedDeviceLabel } from "../lib/devices"
 import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
 import { errorMessage, useCancelDraftOrderPayment, useDevices, useDraftOrderPayment, useSendToDevice } from "../lib/api"
 import { describeFailure, formatMinor, formatTime } from "../lib/format"
-import { BADGES, ENDED_PHASES, OPEN_PHASES, phaseOf, stepsOf } from "../lib/payment-phase"
+import { ENDED_PHASES, OPEN_PHASES, badgeOf, phaseOf, stepsOf } from "../lib/payment-phase"
 
 /**
  * "Pay in store" on a draft order: choose a device (the last one used is preselected), send the
@@ -80,7 +80,7 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
   const payment = view.payment
   const deviceName = (id: string | null | undefined) =>
     id ? unlistedDeviceLabel(id, { all: deviceList, unavailable: devices.isError && !devices.data, loading: devices.isPending }) : "—"
-  const badge = BADGES[phase]
+  const badge = badgeOf(phase, view)
   // While the clerk is taking the card (a declined card can be retried on the phone), sending
   // again is refused by the server: it would pull the payment from under the clerk.
   const clerkIsCollecting = phase === "active" || phase === "declined"
@@ -107,10 +107,16 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
           <div className="flex items-center gap-x-2">
             <CheckCircleSolid className="text-ui-tag-green-icon" />
             <Text size="small" weight="plus">
-              Paid on {deviceName(payment?.device_id)}
+              {view.captured === false ? "Authorized" : "Paid"} on {deviceName(payment?.device_id)}
               {amount ? ` · ${amount}` : ""}
             </Text>
           </div>
+          {view.captured === false && (
+            <Text size="small" className="text-ui-fg-subtle" data-testid="pay-in-store-not-captured">
+              The card was accepted. This store captures payments by hand, so Kustom holds the amount on the customer's card
+              until it is captured: capture it on the order.
+            </Text>
+          )}
           <div className="bg-ui-bg-subtle border-ui-border-base rounded-md border px-3 py-2" role="status" data-testid="pay-in-store-now-order">
             <Text size="small" weight="plus">
               This draft is now order{view.sale.display_id ? ` #${view.sale.display_id}` : ""}.

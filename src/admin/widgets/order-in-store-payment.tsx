@@ -195,8 +195,11 @@ const WaitingPayment = ({ orderId, waiting }: { orderId: string; waiting: OrderW
     () =>
       cancel.mutate(undefined, {
         onSuccess: () =>
+          // It says what to do next, so it stays long enough to be read.
           toast.success("The payment is off the device", {
             description: "This order is no longer a draft, so Pay in store cannot send it again: collect it with Medusa's payment link, or mark it as paid.",
+            duration: 15_000,
+            dismissable: true,
           }),
       }),
     "The clerk's phone stops asking for the card."

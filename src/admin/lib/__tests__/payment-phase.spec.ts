@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals"
 import type { DraftOrderPayment } from "../api"
-import { phaseOf, stepsOf } from "../payment-phase"
+import { badgeOf, phaseOf, stepsOf } from "../payment-phase"
 
 const sent = "2026-11-27T12:00:00.000Z"
 
@@ -30,6 +30,7 @@ function view(payment: Partial<NonNullable<DraftOrderPayment["payment"]>> | null
     callbacks: [],
     currency_exponent: 2,
     create_unconfirmed_at: null,
+    captured: null,
     ...extra,
   }
 }
@@ -45,6 +46,16 @@ describe("the Pay in store widget's phases", () => {
     expect(phaseOf(view({ kustom_status: "ACTIVE" }))).toBe("active")
     expect(phaseOf(view({ kustom_status: "FINALIZED" }))).toBe("finalizing")
     expect(phaseOf(view({ kustom_status: "FINALIZED" }, { sale: { kind: "draft_order", id: "order_1", completed: true, order_id: "order_1", display_id: 7 } }))).toBe("paid")
+  })
+
+  it("says Authorized, not Paid, for a paid draft whose payment is not captured", () => {
+    const paid = { sale: { kind: "draft_order" as const, id: "order_1", completed: true, order_id: "order_1", display_id: 7 } }
+    const captured = view({ kustom_status: "FINALIZED", status: "authorized" }, { ...paid, captured: true })
+    const held = view({ kustom_status: "FINALIZED", status: "authorized" }, { ...paid, captured: false })
+    expect(phaseOf(held)).toBe("paid")
+    expect(badgeOf(phaseOf(captured), captured)).toEqual({ label: "Paid", color: "green" })
+    expect(badgeOf(phaseOf(held), held)).toEqual({ label: "Authorized", color: "blue" })
+    expect(badgeOf("finalizing", held)).toEqual({ label: "Paid", color: "green" })
   })
 
   it("tells a decline (still open on the phone) from the endings", () => {

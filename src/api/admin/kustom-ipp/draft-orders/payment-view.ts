@@ -32,6 +32,12 @@ export type DraftOrderPaymentView = InStorePaymentStatus & {
    * device, and Kustom's confirmation is awaited (it is never sent twice on its own).
    */
   create_unconfirmed_at: string | null
+  /**
+   * Once paid: whether Medusa recorded the capture of the payment. False while a store that
+   * captures by hand (`capture: false`) has not captured it: Kustom only holds the amount on the
+   * customer's card. Null before the draft is paid.
+   */
+  captured: boolean | null
 }
 
 type Resolvable = Pick<MedusaContainer, "resolve">
@@ -92,11 +98,22 @@ export async function loadDraftOrderPaymentView(scope: Resolvable, draftOrderId:
     suggested = byDefault?.device_id ?? null
   }
   const currency = status.payment?.currency_code
+  const captured = status.sale.completed && status.payment ? await isCaptured(scope, status.payment.payment_session_id) : null
   return {
     ...status,
     suggested_device_id: suggested,
     callbacks: await sessionCallbacks(scope, status.payment?.kustom_session_id),
     currency_exponent: currency ? currencyExponent(currency) : null,
     create_unconfirmed_at: status.payment && !status.payment.kustom_session_id ? data?.create_unconfirmed_at ?? null : null,
+    captured,
   }
+}
+
+/** Whether Medusa recorded a capture of the payment made in this payment session. */
+async function isCaptured(scope: Resolvable, paymentSessionId: string): Promise<boolean> {
+  const query = scope.resolve(ContainerRegistrationKeys.QUERY)
+  const {
+    data: [session],
+  } = await query.graph({ entity: "payment_session", fields: ["id", "payment.captured_at"], filters: { id: paymentSessionId } })
+  return Boolean((session as { payment?: { captured_at?: unknown } | null } | undefined)?.payment?.captured_at)
 }
