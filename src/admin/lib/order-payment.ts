@@ -39,6 +39,22 @@ export function lapsingAfterCancel(payment: Amounts, orderStatus: string | undef
   return Math.max(0, payment.remaining_authorized_amount ?? 0)
 }
 
+type Books = Amounts & Pick<OrderInStorePayment, "medusa_captured_amount" | "medusa_refunded_amount">
+
+/**
+ * What Kustom refunded of a capture Medusa never recorded (its answer was lost, then the order
+ * was cancelled, and the plugin gave the money back in Kustom): Medusa cannot record a refund
+ * beyond its captures, so its refunds list lacks it. Counted only when both agree on what Kustom
+ * holds; otherwise the card says they disagree. Zero when Kustom could not be asked.
+ */
+export function refundedOnlyInKustom(payment: Books): number {
+  if (!payment.live) return 0
+  const kustomHolds = payment.captured_amount - payment.refunded_amount
+  const medusaHolds = payment.medusa_captured_amount - payment.medusa_refunded_amount
+  if (kustomHolds !== medusaHolds) return 0
+  return Math.max(0, payment.refunded_amount - payment.medusa_refunded_amount)
+}
+
 /**
  * What a problem says of the money Kustom gave back: how, once all of it is back (Kustom's order
  * stays CAPTURED after a full refund, so its status alone would read "given back (Captured)"),

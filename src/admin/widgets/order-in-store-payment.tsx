@@ -12,7 +12,7 @@ import {
 } from "../lib/api"
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
 import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
-import { heldAfterCancel, lapsingAfterCancel, paymentStatusOf, givenBackText } from "../lib/order-payment"
+import { heldAfterCancel, lapsingAfterCancel, paymentStatusOf, givenBackText, refundedOnlyInKustom } from "../lib/order-payment"
 
 const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
   REFUNDED: "grey",
@@ -42,6 +42,7 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
   const status = paymentStatusOf(payment)
   const held = heldAfterCancel(payment, orderStatus)
   const lapsing = lapsingAfterCancel(payment, orderStatus)
+  const kustomOnlyRefund = refundedOnlyInKustom(payment)
   return (
     <div className="flex flex-col divide-y" data-testid="kustom-ipp-order-payment">
       <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 px-6 py-4">
@@ -109,7 +110,7 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
           </Text>
         </div>
       )}
-      {payment.refunds.length > 0 && (
+      {(payment.refunds.length > 0 || kustomOnlyRefund > 0) && (
         <div className="flex flex-col gap-y-1 px-6 py-4" data-testid="order-payment-refunds">
           <Text size="small" weight="plus">
             Refunds
@@ -123,6 +124,15 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
               <Text size="small">{money(refund.amount)}</Text>
             </div>
           ))}
+          {kustomOnlyRefund > 0 && (
+            <div className="flex justify-between gap-x-2" data-testid="order-payment-kustom-only-refund">
+              <Text size="small" className="text-ui-fg-subtle">
+                In Kustom only: captured and refunded there with no record in Medusa (most often a capture whose answer was lost,
+                given back when the order was cancelled)
+              </Text>
+              <Text size="small">{money(kustomOnlyRefund)}</Text>
+            </div>
+          )}
         </div>
       )}
       <div className="flex flex-col gap-y-1 px-6 py-4" data-testid="order-payment-callbacks">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals"
-import { heldAfterCancel, lapsingAfterCancel, paymentStatusOf, givenBackText } from "../order-payment"
+import { heldAfterCancel, lapsingAfterCancel, paymentStatusOf, givenBackText, refundedOnlyInKustom } from "../order-payment"
 
 const payment = (amounts: Partial<Parameters<typeof heldAfterCancel>[0]> = {}) => ({
   kustom_order_status: "CAPTURED" as const,
@@ -40,6 +40,30 @@ describe("heldAfterCancel", () => {
 
   it("leaves out the rest of an authorization after a partial capture, which Kustom cannot release", () => {
     expect(heldAfterCancel(payment({ kustom_order_status: "PART_CAPTURED", captured_amount: 4_000, refunded_amount: 4_000, remaining_authorized_amount: 6_000 }), "canceled")).toBe(0)
+  })
+})
+
+describe("refundedOnlyInKustom", () => {
+  const books = (amounts: Partial<Parameters<typeof refundedOnlyInKustom>[0]> = {}) => ({
+    ...payment(),
+    medusa_captured_amount: 10_000,
+    medusa_refunded_amount: 0,
+    ...amounts,
+  })
+
+  it("counts what Kustom refunded of a capture Medusa never recorded, when both agree on what Kustom holds", () => {
+    // A lost capture answer, then the order cancelled: Medusa records nothing, Kustom captured and refunded all.
+    expect(refundedOnlyInKustom(books({ refunded_amount: 10_000, medusa_captured_amount: 0 }))).toBe(10_000)
+    // Medusa recorded 4,000 of it, refunded it, and the plugin refunded the other 6,000 in Kustom.
+    expect(refundedOnlyInKustom(books({ refunded_amount: 10_000, medusa_captured_amount: 4_000, medusa_refunded_amount: 4_000 }))).toBe(6_000)
+  })
+
+  it("counts nothing when Medusa records every refund, when the two disagree, or when Kustom could not be asked", () => {
+    expect(refundedOnlyInKustom(books())).toBe(0)
+    expect(refundedOnlyInKustom(books({ refunded_amount: 2_500, medusa_refunded_amount: 2_500 }))).toBe(0)
+    // A refund whose answer was lost: the card says they disagree instead.
+    expect(refundedOnlyInKustom(books({ refunded_amount: 2_500 }))).toBe(0)
+    expect(refundedOnlyInKustom(books({ refunded_amount: 10_000, medusa_captured_amount: 0, live: false }))).toBe(0)
   })
 })
 
