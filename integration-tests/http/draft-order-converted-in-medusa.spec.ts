@@ -125,6 +125,7 @@ medusaIntegrationTestRunner({
       const { data: view } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
       expect(view.sale).toMatchObject({ completed: true, order_id: draft.id })
       expect(view.payment).toMatchObject({ status: "authorized", kustom_status: "FINALIZED", problem: null })
+      expect(view.captured).toBe(true)
 
       // The same event delivered again, and the session processed once more: nothing changes.
       const status = await postSignedCallback(`${api.defaults.baseURL}/hooks/kustom-ipp`, fixture.webhookSecret, {
@@ -184,6 +185,8 @@ medusaIntegrationTestRunner({
         const { data: view } = await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })
         return view.payment?.status === "canceled" ? view : undefined
       }, "the payment recorded as cancelled")
+      // Converted, not paid in store: neither "Paid" nor "Authorized".
+      expect((await api.get(`/admin/kustom-ipp/draft-orders/${draft.id}/payment`, { headers })).data.captured).toBeNull()
       expect((await readOrder(draft.id)).payments).toHaveLength(0)
     })
 

@@ -64,10 +64,12 @@ export const BADGES: Record<Phase, { label: string; color: "green" | "blue" | "o
 
 /**
  * The badge for a phase. A store that captures by hand (`capture: false`) has, once paid, only
- * an authorization: the card was accepted and Kustom holds the amount until it is captured.
+ * an authorization: the card was accepted and Kustom holds the amount until it is captured. A
+ * draft converted in Medusa, not paid in store, became an order without a payment.
  */
 export function badgeOf(phase: Phase, view: DraftOrderPayment | undefined): (typeof BADGES)[Phase] {
   if (phase === "paid" && view?.captured === false) return { label: "Authorized", color: "blue" }
+  if (phase === "paid" && view?.captured === null) return { label: "Converted", color: "grey" }
   return BADGES[phase]
 }
 

@@ -104,13 +104,15 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
 
       {phase === "paid" ? (
         <div className="flex flex-col gap-y-3 px-6 py-4" data-testid="pay-in-store-paid">
-          <div className="flex items-center gap-x-2">
-            <CheckCircleSolid className="text-ui-tag-green-icon" />
-            <Text size="small" weight="plus">
-              {view.captured === false ? "Authorized" : "Paid"} on {deviceName(payment?.device_id)}
-              {amount ? ` · ${amount}` : ""}
-            </Text>
-          </div>
+          {view.captured !== null && (
+            <div className="flex items-center gap-x-2">
+              <CheckCircleSolid className="text-ui-tag-green-icon" />
+              <Text size="small" weight="plus">
+                {view.captured ? "Paid" : "Authorized"} on {deviceName(payment?.device_id)}
+                {amount ? ` · ${amount}` : ""}
+              </Text>
+            </div>
+          )}
           {view.captured === false && (
             <Text size="small" className="text-ui-fg-subtle" data-testid="pay-in-store-not-captured">
               The card was accepted. This store captures payments by hand, so Kustom holds the amount on the customer's card
@@ -122,7 +124,7 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
               This draft is now order{view.sale.display_id ? ` #${view.sale.display_id}` : ""}.
             </Text>
             <Text size="small" className="text-ui-fg-subtle">
-              It became an order as soon as the payment was made. The draft order actions on this page, such as "Convert to
+              {view.captured === null ? "It was converted in Medusa." : "It became an order as soon as the payment was made."} The draft order actions on this page, such as "Convert to
               order", no longer apply: continue on the order.
             </Text>
           </div>

@@ -58,6 +58,11 @@ describe("the Pay in store widget's phases", () => {
     expect(badgeOf("finalizing", held)).toEqual({ label: "Paid", color: "green" })
   })
 
+  it("says Converted for a draft converted in Medusa instead of paid in store", () => {
+    const converted = view({ kustom_status: "CANCELLED", status: "canceled" }, { sale: { kind: "draft_order", id: "order_1", completed: true, order_id: "order_1", display_id: 7 }, captured: null })
+    expect(badgeOf(phaseOf(converted), converted)).toEqual({ label: "Converted", color: "grey" })
+  })
+
   it("tells a decline (still open on the phone) from the endings", () => {
     expect(phaseOf(view({ kustom_status: "ACTIVE", failure_reason: "INSUFFICIENT_FUNDS" }))).toBe("declined")
     expect(phaseOf(view({ kustom_status: "CANCELLED", status: "canceled", failure_reason: "cancelled" }))).toBe("cancelled")

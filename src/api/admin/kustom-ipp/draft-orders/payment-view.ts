@@ -35,7 +35,7 @@ export type DraftOrderPaymentView = InStorePaymentStatus & {
   /**
    * Once paid: whether Medusa recorded the capture of the payment. False while a store that
    * captures by hand (`capture: false`) has not captured it: Kustom only holds the amount on the
-   * customer's card. Null before the draft is paid.
+   * customer's card. Null before the draft is paid in store (also when it was converted instead).
    */
   captured: boolean | null
 }
@@ -98,7 +98,8 @@ export async function loadDraftOrderPaymentView(scope: Resolvable, draftOrderId:
     suggested = byDefault?.device_id ?? null
   }
   const currency = status.payment?.currency_code
-  const captured = status.sale.completed && status.payment ? await isCaptured(scope, status.payment.payment_session_id) : null
+  const paid = status.sale.completed && status.payment && ["authorized", "captured"].includes(status.payment.status)
+  const captured = paid && status.payment ? await isCaptured(scope, status.payment.payment_session_id) : null
   return {
     ...status,
     suggested_device_id: suggested,
