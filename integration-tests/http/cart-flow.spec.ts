@@ -1,7 +1,9 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
-import { seedStore, type SeededStore } from "../../scripts/lib/seed-store"
+import { walkInAddress } from "../../scripts/lib/counter-sale"
+import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
+import { sessionCreates } from "../helpers/kustom"
 import { TEST_API_KEY, usePlayground } from "../helpers/playground"
 import { createCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
 import { waitFor } from "../helpers/wait"
@@ -45,6 +47,46 @@ medusaIntegrationTestRunner({
       const finalized = await kustom.sessions.get(sale.kustomSessionId)
       const kustomOrder = await kustom.orders.get(finalized.order_id as string)
       expect(kustomOrder).toMatchObject({ status: "CAPTURED", captured_amount: session.order_amount, refunded_amount: 0 })
+    })
+
+    it("sends nothing to the device for a cart Medusa would not complete, and sends it once the cart is fixed", async () => {
+      const headers = { "x-publishable-api-key": store.publishableKey }
+      // Goods to ship, and no shipping method: Medusa's cart completion refuses this cart.
+      const {
+        data: { cart },
+      } = await api.post(
+        "/store/carts",
+        {
+          region_id: store.regionId,
+          sales_channel_id: store.salesChannelId,
+          email: "walk-in@example.com",
+          items: [{ variant_id: store.variants.mug, quantity: 1 }],
+          shipping_address: walkInAddress(store.countryCode),
+        },
+        { headers }
+      )
+      const {
+        data: { payment_collection: collection },
+      } = await api.post("/store/payment-collections", { cart_id: cart.id }, { headers })
+      const creates = sessionCreates(fixture)
+      const refused = await api.post(
+        `/store/payment-collections/${collection.id}/payment-sessions`,
+        { provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: deviceId } },
+        { headers, validateStatus: () => true }
+      )
+      expect(refused.status).toBe(400)
+      expect(refused.data).toEqual({
+        type: "invalid_data",
+        message:
+          "This cart cannot become an order yet, so nothing was sent to the device: No shipping method selected but the cart contains items that require shipping. Fix the cart, then send the payment again.",
+      })
+      expect(sessionCreates(fixture)).toBe(creates)
+
+      await api.post(`/store/carts/${cart.id}/shipping-methods`, { option_id: store.shippingOptionId }, { headers })
+      const sale = await payInStore(api, store, cart.id, { device_id: deviceId })
+      await kustom.playground.simulateTap(sale.kustomSessionId, "SUCCESS")
+      const order = await waitFor(() => paidOrderOfCart(getContainer(), cart.id), "the order")
+      expect(toMinorUnits(order.total, "sek")).toBe((await kustom.sessions.get(sale.kustomSessionId)).order_amount)
     })
   },
 })

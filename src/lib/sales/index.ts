@@ -8,6 +8,8 @@ import type { BigNumberInput, ICartModuleService, IPaymentModuleService, MedusaC
 import type { Sale } from "../session-mapping"
 import { readCartWithTotals } from "./cart-totals"
 
+export { cartCompletionRefusal, whyCartCannotBecomeOrder } from "./cart-completion"
+
 export type SaleKind = "cart" | "draft_order"
 
 export type SaleRef = { kind: SaleKind; id: string }

@@ -37,7 +37,7 @@ import {
 } from "../../lib/kustom-ipp"
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
 import { chooseDefaultDevice } from "../../lib/device-defaults"
-import { loadPaymentSessionSale, type PaymentSessionSale } from "../../lib/sales"
+import { loadPaymentSessionSale, whyCartCannotBecomeOrder, type PaymentSessionSale } from "../../lib/sales"
 import { refundAllKustomHolds } from "../../lib/in-store-payments/settlement"
 import { exactMinorUnits, formatMinorUnits, fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
@@ -398,6 +398,16 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     }
     if (sale.completed) {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${sale.reference} is already paid and has become an order.`)
+    }
+    if (sale.ref.kind === "cart") {
+      // A cart Medusa would not complete must not be paid for: the money would belong to no order.
+      const refusal = await whyCartCannotBecomeOrder(appContainer, sale.sale as unknown as Parameters<typeof whyCartCannotBecomeOrder>[1])
+      if (refusal) {
+        throw new MedusaError(
+          MedusaError.Types.INVALID_DATA,
+          `This cart cannot become an order yet, so nothing was sent to the device: ${refusal.replace(/\.$/, "")}. Fix the cart, then send the payment again.`
+        )
+      }
     }
     const deviceId = await this.chooseDevice_(sale, requestedDevice)
     const order = mapSaleToKustomOrder(sale.sale)
