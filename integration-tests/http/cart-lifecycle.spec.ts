@@ -8,7 +8,7 @@ import { toMinorUnits } from "../../src/lib/session-mapping"
 import { KUSTOM_IPP_MODULE, type KustomIppModuleService } from "../../src/modules/kustom-ipp"
 import { settleCancelledOrderPayments as settleRun } from "../../src/jobs/settle-cancelled-order-payments"
 import { ownRun } from "../helpers/jobs"
-import { processKustomIppSessionWorkflow, withdrawOrderInStorePaymentsWorkflow } from "../../src/workflows"
+import { processKustomIppSession, processKustomIppSessionWorkflow, withdrawOrderInStorePaymentsWorkflow } from "../../src/workflows"
 import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { captureOutput } from "../helpers/capture-output"
@@ -457,6 +457,54 @@ medusaIntegrationTestRunner({
         await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
         expect(await ordersOfCart(container(), cartId)).toBe(1)
       }
+    })
+
+    it("records a paid cart Medusa refuses to make an order as a payment problem, once, instead of trying for ever", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      const { headers } = await createAdminHeaders(container())
+      // While the payment waits on the device, the T-shirt moves to a shipping profile that the
+      // cart's shipping method does not serve: Medusa's cart completion then refuses the cart.
+      const {
+        data: { shipping_profile: freight },
+      } = await api.post("/admin/shipping-profiles", { name: "Freight", type: "freight" }, { headers })
+      const {
+        data: [variant],
+      } = await container().resolve("query").graph({ entity: "product_variant", fields: ["product_id"], filters: { id: store.variants.tee } })
+      await api.post(`/admin/products/${variant.product_id}`, { shipping_profile_id: freight.id }, { headers })
+
+      await kustom.playground.simulateTap(sale.kustomSessionId)
+      const flagged = await waitFor(async () => {
+        const session = await paymentSessionOf(container(), sale.paymentSessionId)
+        return session?.status === "error" ? session : undefined
+      }, "the refusal recorded")
+      const paid = await kustom.sessions.get(sale.kustomSessionId)
+      const problem =
+        `Paid ${(paid.order_amount / 100).toFixed(2)} SEK on the device, but Medusa refused to make cart ${cartId} an order: ` +
+        "The cart items require shipping profiles that are not satisfied by the current shipping methods. No order records this payment: " +
+        `give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) (order ${paid.order_id}).`
+      expect(flagged.data).toMatchObject({ problem, kustom_status: "FINALIZED", kustom_order_id: paid.order_id })
+      expect(await ordersOfCart(container(), cartId)).toBe(0)
+
+      // The storefront's polling ends with the problem; Settings lists it for the store.
+      const { data: status } = await api.get(`/store/kustom-ipp/carts/${cartId}/payment`, { headers: storeHeaders() })
+      expect(status.sale.completed).toBe(false)
+      expect(status.payment).toMatchObject({ status: "error", kustom_status: "FINALIZED", problem })
+      const { data: problems } = await api.get(`/admin/kustom-ipp/payment-problems`, { headers })
+      expect(problems.problems.filter((item: { kustom_session_id: string }) => item.kustom_session_id === sale.kustomSessionId)).toEqual([
+        expect.objectContaining({ sale_kind: "cart", sale_id: cartId, order_id: null, problem, resolved: false }),
+      ])
+      // The callback is done with: the retry job does not take it up again.
+      const callbacks = await container()
+        .resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
+        .listKustomIppCallbacks({ kustom_session_id: sale.kustomSessionId, event_type: "ipp.session.finalized" })
+      expect(callbacks.map((callback) => callback.status)).toEqual(["processed"])
+
+      // Looking again (a redelivery, the sweep) keeps to it: still no order, the same problem.
+      const again = await processKustomIppSession(container(), { kustom_session_id: sale.kustomSessionId })
+      expect(again).toMatchObject({ outcome: "order_refused", order_id: null })
+      expect(await ordersOfCart(container(), cartId)).toBe(0)
+      expect((await paymentSessionOf(container(), sale.paymentSessionId)).data.problem).toBe(problem)
     })
 
     it("keeps money a mismatched tap took on the order's page after the payment is sent again and paid", async () => {

@@ -8,7 +8,7 @@ import type { Logger, MedusaContainer } from "@medusajs/framework/types"
 import { withRunLock } from "../lib/locking"
 import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
 import type KustomIppModuleService from "../modules/kustom-ipp/service"
-import { processKustomIppSessionWorkflow } from "../workflows/process-kustom-ipp-session"
+import { processKustomIppSession } from "../workflows/process-kustom-ipp-session"
 
 const RETRY_LOCK = "kustom-ipp:retry-callbacks"
 
@@ -39,7 +39,7 @@ export async function retryPendingCallbacks(
     for (const { id, kustom_session_id } of [...stale, ...due].slice(0, limit)) {
       try {
         if (kustom_session_id) {
-          await processKustomIppSessionWorkflow(container).run({ input: { kustom_session_id, callback_id: id } })
+          await processKustomIppSession(container, { kustom_session_id, callback_id: id })
         } else {
           // A delivery that names no session has nothing to process.
           await kustomIpp.markCallbackProcessed(id)

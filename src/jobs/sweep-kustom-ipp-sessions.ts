@@ -11,7 +11,7 @@ import { KUSTOM_IPP_MODULE } from "../modules/kustom-ipp"
 import type KustomIppModuleService from "../modules/kustom-ipp/service"
 import { readPaymentData, type KustomIppPaymentData } from "../providers/pay-in-store/payment-data"
 import { STATUS_SYNC_CONTEXT_KEY } from "../providers/pay-in-store/service"
-import { processKustomIppSessionWorkflow, PROVIDER_ID_PREFIX, type ProcessKustomIppSessionResult } from "../workflows/process-kustom-ipp-session"
+import { processKustomIppSession, PROVIDER_ID_PREFIX, type ProcessKustomIppSessionResult } from "../workflows/process-kustom-ipp-session"
 
 export type SweepOptions = {
   /** Sessions younger than this are left to their callbacks. Default 2 minutes. */
@@ -98,12 +98,12 @@ export async function sweepOpenSessions(container: MedusaContainer, options: Swe
       }
       report.checked++
       try {
-        let { result } = await processKustomIppSessionWorkflow(container).run({ input: { kustom_session_id: sessionId } })
+        let result = await processKustomIppSession(container, { kustom_session_id: sessionId })
         // Still waiting on the device, untouched, past the configured lifetime: withdraw it so
         // the sale can be sent again. A session the clerk is collecting (ACTIVE) is left alone.
         if (result.kustom_status === "CREATED" && ageMs > kustomIpp.options.sessionLifetimeMs) {
           await kustomIpp.client.sessions.cancel(sessionId).catch(() => undefined)
-          ;({ result } = await processKustomIppSessionWorkflow(container).run({ input: { kustom_session_id: sessionId } }))
+          result = await processKustomIppSession(container, { kustom_session_id: sessionId })
         }
         report.results.push(result)
       } catch (error) {

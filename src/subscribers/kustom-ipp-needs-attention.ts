@@ -4,9 +4,9 @@ import { KUSTOM_IPP_EVENTS, type ProcessKustomIppSessionResult } from "../workfl
 
 /**
  * Money was taken on a device but no order shows it (the amount did not match the sale, the
- * payment it was for no longer exists, or the cart became an order without this payment). A
- * person must act: this says so at error level,
- * with the ids needed to find the payment in Kustom and in Medusa.
+ * payment it was for no longer exists, the cart became an order without this payment, or Medusa
+ * refused to make the sale an order). A person must act: this says so at error level, with the
+ * ids needed to find the payment in Kustom and in Medusa.
  */
 export default async function logPaymentsNeedingAttention({
   event,
@@ -21,5 +21,5 @@ export default async function logPaymentsNeedingAttention({
 }
 
 export const config: SubscriberConfig = {
-  event: [KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH, KUSTOM_IPP_EVENTS.UNMATCHED],
+  event: [KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH, KUSTOM_IPP_EVENTS.UNMATCHED, KUSTOM_IPP_EVENTS.ORDER_REFUSED],
 }

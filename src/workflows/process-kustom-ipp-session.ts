@@ -1,5 +1,5 @@
-import { Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
-import type { IPaymentModuleService } from "@medusajs/framework/types"
+import { MedusaError, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { IPaymentModuleService, MedusaContainer } from "@medusajs/framework/types"
 import { createStep, createWorkflow, StepResponse, transform, when, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import {
   acquireLockStep,
@@ -36,6 +36,7 @@ export const KUSTOM_IPP_EVENTS = {
   PAYMENT_FAILED: "kustom_ipp.payment_failed",
   AMOUNT_MISMATCH: "kustom_ipp.session.amount_mismatch",
   UNMATCHED: "kustom_ipp.session.unmatched",
+  ORDER_REFUSED: "kustom_ipp.session.order_refused",
 } as const
 
 export { PROVIDER_ID_PREFIX }
@@ -44,6 +45,11 @@ export type ProcessKustomIppSessionInput = {
   kustom_session_id: string
   /** The recorded callback that asked for this run; marked processed once the run succeeds. */
   callback_id?: string | null
+  /**
+   * Why Medusa refused, in the run before, to make the paid sale an order (its cart completion
+   * or draft conversion threw): this run records it as a problem instead of trying again.
+   */
+  order_refusal?: string | null
 }
 
 export type SessionOutcome =
@@ -57,6 +63,7 @@ export type SessionOutcome =
   | "not_ours"
   | "unmatched"
   | "orphan_cancelled"
+  | "order_refused"
 
 export type SessionPlan = {
   action: "none" | "complete_cart" | "convert_draft" | "record_payment_on_order" | "record" | "cancel_orphan"
@@ -89,7 +96,7 @@ type Target = { merchant: KustomIppMerchantData | null; sale: SaleState | null }
  * state and sale state is tested without a server. The session's current status decides, never
  * the event that announced it: a late `cancelled` cannot undo a FINALIZED payment.
  */
-export function planSessionOutcome(kustomSessionId: string, session: Session | null, target: Target): SessionPlan {
+export function planSessionOutcome(kustomSessionId: string, session: Session | null, target: Target, orderRefusal?: string | null): SessionPlan {
   const base: SessionPlan = {
     action: "none",
     outcome: "unchanged",
@@ -129,11 +136,11 @@ export function planSessionOutcome(kustomSessionId: string, session: Session | n
     data = { ...data, kustom_session_id: session.session_id, kustom_status: session.status, create_unconfirmed_at: null }
     adopt = data
   }
-  const plan = planForPaymentSession(base, session, sale, data)
+  const plan = planForPaymentSession(base, session, sale, data, orderRefusal ?? null)
   return adopt ? { ...plan, adopt: plan.action === "record" && plan.data ? plan.data : adopt } : plan
 }
 
-function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleState, data: KustomIppPaymentData): SessionPlan {
+function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleState, data: KustomIppPaymentData, orderRefusal: string | null): SessionPlan {
   const paymentSession = sale.paymentSession
   const open = session.status === "CREATED" || session.status === "ACTIVE"
   if (data.kustom_session_id !== session.session_id) {
@@ -159,8 +166,14 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
   }
   // Money taken that no order shows: the problem is recorded on the payment session (once) for
   // the admin and the status route, and the event asks a person to act (on every look at it).
-  const flag = (outcome: SessionOutcome, event: string, problem: string, extra: Partial<SessionPlan> = {}): SessionPlan => ({
-    ...record(PaymentSessionStatus.ERROR, { problem, kustom_order_id: session.order_id ?? null, failure_reason: session.failure_reason ?? null }, {}),
+  const flag = (
+    outcome: SessionOutcome,
+    event: string,
+    problem: string,
+    extra: Partial<SessionPlan> = {},
+    patch: Partial<KustomIppPaymentData> = {}
+  ): SessionPlan => ({
+    ...record(PaymentSessionStatus.ERROR, { problem, kustom_order_id: session.order_id ?? null, failure_reason: session.failure_reason ?? null, ...patch }, {}),
     ...extra,
     outcome,
     event,
@@ -237,6 +250,22 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
       `${formatMinorUnits(expected, currency)} and the sale now totals ${formatMinorUnits(saleTotal, currency)}. ${consequence}: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) or take the difference.`
     return flag("amount_mismatch", KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH, problem, sale.completed ? { order_id: sale.orderId } : {})
   }
+  // Medusa refused to make the sale an order with this payment (its own validation, stock, a
+  // store's validate hook): trying again changes nothing, so a person decides, as for any
+  // money no order records. Once recorded, later runs keep to it.
+  const refusal = orderRefusal ?? data.order_refusal ?? null
+  if (refusal) {
+    const what = sale.completed
+      ? `to record it on order ${orderName}`
+      : sale.ref.kind === "cart"
+        ? `to make cart ${sale.ref.id} an order`
+        : `to make draft order ${orderName} an order`
+    const problem =
+      `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device, but Medusa refused ${what}: ` +
+      `${refusal.replace(/\.$/, "")}. No order records this payment: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)` +
+      `${session.order_id ? ` (order ${session.order_id})` : ""}.`
+    return flag("order_refused", KUSTOM_IPP_EVENTS.ORDER_REFUSED, problem, sale.completed ? { order_id: sale.orderId } : {}, { order_refusal: refusal })
+  }
   if (sale.completed) {
     // A draft order converted in Medusa while its payment was on the device: the draft is the
     // order (same id), so the money is recorded on it, as a conversion would have done.
@@ -299,7 +328,8 @@ const cancelOrphanSessionStep = createStep("kustom-ipp-cancel-orphan-session", a
  * when the payment is sent again.
  */
 export function paymentProblemOf(plan: SessionPlan, session: Session | null): RecordPaymentProblemInput | null {
-  const flagged = plan.event === KUSTOM_IPP_EVENTS.UNMATCHED || plan.event === KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH
+  const flagged =
+    plan.event === KUSTOM_IPP_EVENTS.UNMATCHED || plan.event === KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH || plan.event === KUSTOM_IPP_EVENTS.ORDER_REFUSED
   if (!flagged || !session || session.status !== "FINALIZED" || !plan.sale_kind || !plan.sale_id || !plan.reason) return null
   return {
     kustom_session_id: session.session_id,
@@ -347,7 +377,7 @@ export const processKustomIppSessionWorkflow = createWorkflow(
     acquireLockStep({ key: lockKey, timeout: 30, ttl: 120, executeOnSubWorkflow: true })
     const target = loadTargetStep(session)
     const plan = transform({ input, session, target }, ({ input, session, target }) =>
-      planSessionOutcome(input.kustom_session_id, session, target)
+      planSessionOutcome(input.kustom_session_id, session, target, input.order_refusal)
     )
 
     when("kustom-ipp-adopt-session", { plan }, ({ plan }) => Boolean(plan.adopt)).then(() => {
@@ -433,3 +463,37 @@ export const processKustomIppSessionWorkflow = createWorkflow(
     return new WorkflowResponse(result)
   }
 )
+
+/**
+ * Medusa's refusal to make a paid sale an order, from the error a run of the workflow threw: its
+ * own validation, stock, a store's `validate` hook (invalid data, not allowed, not found). Null
+ * for what may pass on a later try: Kustom unreachable or refusing, a lock, the database.
+ */
+export function orderRefusalOf(error: unknown): string | null {
+  const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown }
+  if (typeof message !== "string" || !message.trim()) return null
+  const refused = [MedusaError.Types.INVALID_DATA, MedusaError.Types.NOT_ALLOWED, MedusaError.Types.NOT_FOUND] as unknown[]
+  if (!refused.includes(type)) return null
+  // Kustom's answers (see the provider's errors) are retried: only Medusa's own refusals are final.
+  if (message.startsWith("Kustom ")) return null
+  return message.trim()
+}
+
+/**
+ * Runs `processKustomIppSessionWorkflow` as the callback subscriber, the retry job and the sweep
+ * do. When Medusa refuses to make the paid sale an order, the run rolled back and a second run
+ * records the refusal as a payment problem (money no order records), so that a person sees it and
+ * the callback is not retried for ever; anything else is thrown for a later try.
+ */
+export async function processKustomIppSession(
+  container: MedusaContainer,
+  input: ProcessKustomIppSessionInput
+): Promise<ProcessKustomIppSessionResult> {
+  try {
+    return (await processKustomIppSessionWorkflow(container).run({ input })).result
+  } catch (error) {
+    const refusal = orderRefusalOf(error)
+    if (!refusal) throw error
+    return (await processKustomIppSessionWorkflow(container).run({ input: { ...input, order_refusal: refusal } })).result
+  }
+}

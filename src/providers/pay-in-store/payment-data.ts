@@ -37,6 +37,8 @@ export type KustomIppPaymentData = {
   failure_reason?: string | null
   /** A problem that stopped the order, e.g. an amount mismatch; shown to the admin. */
   problem?: string | null
+  /** Why Medusa refused to make the paid sale an order (Medusa's own message), once it did. */
+  order_refusal?: string | null
 }
 
 /** The `merchant_data` sent with each session: the Medusa ids, so a session leads back to its sale. */

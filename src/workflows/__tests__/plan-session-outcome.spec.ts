@@ -1,7 +1,8 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { Session, SessionStatus } from "../../lib/kustom-ipp"
 import type { SaleState } from "../../lib/sales"
-import { KUSTOM_IPP_EVENTS, paymentProblemOf, planSessionOutcome } from "../process-kustom-ipp-session"
+import { MedusaError } from "@medusajs/framework/utils"
+import { KUSTOM_IPP_EVENTS, orderRefusalOf, paymentProblemOf, planSessionOutcome } from "../process-kustom-ipp-session"
 
 const SESSION_ID = "ks_1"
 const merchant = { payment_session_id: "payses_1", payment_collection_id: "paycol_1", sale_kind: "cart" as const, sale_id: "cart_1" }
@@ -54,6 +55,50 @@ describe("planSessionOutcome", () => {
   it("completes a paid cart and converts a paid draft order", () => {
     expect(plan(session("FINALIZED"))).toMatchObject({ action: "complete_cart", outcome: "order_created", event: KUSTOM_IPP_EVENTS.SESSION_FINALIZED })
     expect(plan(session("FINALIZED"), { sale: sale({ kind: "draft_order" }) })).toMatchObject({ action: "convert_draft" })
+  })
+
+  it("records Medusa's refusal to make a paid sale an order as a problem, and keeps to it on every later look", () => {
+    const refusal = "Not enough stock available for item"
+    const first = planSessionOutcome(SESSION_ID, session("FINALIZED"), { merchant, sale: sale() }, refusal)
+    const problem =
+      "Paid 125.00 SEK on the device, but Medusa refused to make cart cart_1 an order: Not enough stock available for item. " +
+      "No order records this payment: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) (order om_1)."
+    expect(first).toMatchObject({
+      action: "record",
+      outcome: "order_refused",
+      status: PaymentSessionStatus.ERROR,
+      event: KUSTOM_IPP_EVENTS.ORDER_REFUSED,
+      reason: problem,
+      data: { problem, order_refusal: refusal, kustom_status: "FINALIZED", kustom_order_id: "om_1" },
+    })
+    expect(paymentProblemOf(first, session("FINALIZED"))).toMatchObject({ kustom_session_id: SESSION_ID, sale_kind: "cart", sale_id: "cart_1", paid_amount: 12_500, problem })
+    // Recorded: a redelivery or the sweep neither completes the cart nor records it again.
+    const later = plan(session("FINALIZED"), { sale: sale({ status: "error", data: first.data }) })
+    expect(later).toMatchObject({ action: "none", outcome: "order_refused", reason: problem })
+    // A draft order, and one converted in Medusa while its payment waited on the device.
+    expect(planSessionOutcome(SESSION_ID, session("FINALIZED"), { merchant, sale: sale({ kind: "draft_order" }) }, refusal).reason).toMatch(
+      /^Paid 125\.00 SEK on the device, but Medusa refused to make draft order \(unknown\) an order: /
+    )
+    expect(planSessionOutcome(SESSION_ID, session("FINALIZED"), { merchant, sale: sale({ kind: "draft_order", completed: true }) }, refusal).reason).toMatch(
+      /^Paid 125\.00 SEK on the device, but Medusa refused to record it on order #7: /
+    )
+    // A sale already ordered with this payment, or a session not paid, is not affected.
+    expect(planSessionOutcome(SESSION_ID, session("FINALIZED"), { merchant, sale: sale({ completed: true, status: "authorized" }) }, refusal)).toMatchObject({
+      outcome: "already_ordered",
+    })
+    expect(planSessionOutcome(SESSION_ID, session("CANCELLED"), { merchant, sale: sale() }, refusal)).toMatchObject({ outcome: "recorded" })
+  })
+
+  it("tells Medusa's refusals from what may pass on a later try", () => {
+    expect(orderRefusalOf(new MedusaError(MedusaError.Types.INVALID_DATA, "No shipping method selected."))).toBe("No shipping method selected.")
+    expect(orderRefusalOf(new MedusaError(MedusaError.Types.NOT_ALLOWED, "Not enough stock"))).toBe("Not enough stock")
+    // As a workflow rethrows a step's error: a plain object with the type kept.
+    expect(orderRefusalOf({ type: "not_found", message: "Variant variant_1 was not found" })).toBe("Variant variant_1 was not found")
+    expect(orderRefusalOf(new MedusaError(MedusaError.Types.UNEXPECTED_STATE, "Kustom could not be reached while reading"))).toBeNull()
+    expect(orderRefusalOf(new MedusaError(MedusaError.Types.NOT_ALLOWED, "Kustom refused capturing the payment (HTTP 409): conflict."))).toBeNull()
+    expect(orderRefusalOf(new Error("Timed-out acquiring lock."))).toBeNull()
+    expect(orderRefusalOf(new MedusaError(MedusaError.Types.INVALID_DATA, "  "))).toBeNull()
+    expect(orderRefusalOf(undefined)).toBeNull()
   })
 
   it("never orders twice: a sale completed with this payment is left as it is, whatever event came", () => {
