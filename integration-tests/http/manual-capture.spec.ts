@@ -334,6 +334,22 @@ medusaIntegrationTestRunner({
       const refunded = await kustom.orders.get(kustomOrderId)
       expect(refunded.refunds.map((refund) => refund.refunded_amount)).toEqual([100, 5_406])
       expect(refunded.refunded_amount).toBe(5_506)
+
+      // Once the books are whole, a fraction more is refused: nothing is left for it to complete,
+      // and Medusa would record more than Kustom moved.
+      // (Medusa itself takes no capture of a payment captured in full: it records nothing.)
+      await attempt(`/admin/payments/${payment.id}/capture`, { amount: 0.4 })
+      const refundMore = await attempt(`/admin/payments/${payment.id}/refund`, { amount: 0.4 })
+      expect({ status: refundMore.status, message: refundMore.data.message }).toEqual({
+        status: 400,
+        message: "Cannot refund 0.4 JPY: amounts in JPY are whole multiples of 1, and a card payment cannot move a fraction of that. Nothing was refunded.",
+      })
+      const {
+        data: [books],
+      } = await getContainer().resolve("query").graph({ entity: "payment", fields: ["captures.amount", "refunds.amount"], filters: { id: payment.id } })
+      const total = (rows: { amount: unknown }[]) => rows.reduce((sum, row) => sum + Number(row.amount), 0)
+      expect({ captured: total((books as any).captures), refunded: total((books as any).refunds) }).toEqual({ captured: 5_505.5, refunded: 5_505.5 })
+      expect(await kustom.orders.get(kustomOrderId)).toMatchObject({ captured_amount: 5_506, refunded_amount: 5_506 })
     })
   },
 })

@@ -61,6 +61,17 @@ function sum(rows: AmountRow[] | undefined) {
   return (rows ?? []).reduce((total, row) => MathBN.add(total, amountOf(row)), MathBN.convert(0))
 }
 
+/**
+ * Whether the record `id` brings its kind (captures of the payment's amount, refunds of its
+ * captures) to the whole, to the minor unit: only then may it carry a fraction of one, which
+ * rounding left over. Once the other records alone make the whole exactly, nothing is left, and
+ * a fraction more would only put Medusa's books beyond what moved.
+ */
+function completesBooks(rows: AmountRow[], id: string, whole: BigNumberInput, currency: string): boolean {
+  const others = sum(rows.filter((row) => row.id !== id))
+  return MathBN.lt(others, whole) && toMinorUnits(sum(rows), currency) >= toMinorUnits(whole, currency)
+}
+
 /** The capture Medusa has just recorded, the payment's other captures, and its order. */
 export async function readCaptureBooks(captureId: string): Promise<CaptureBooks> {
   const payments = paymentModule()
@@ -85,7 +96,7 @@ export async function readCaptureBooks(captureId: string): Promise<CaptureBooks>
   return {
     amount: amountOf(capture as unknown as AmountRow),
     currency_code: currency,
-    completes: toMinorUnits(sum(captures), currency) >= toMinorUnits(total, currency),
+    completes: completesBooks(captures, captureId, total, currency),
     recorded_elsewhere: toMinorUnits(sum(captures.filter((row) => row.id !== captureId)), currency),
     recorded_before: toMinorUnits(sum(recordedBefore(captures, captureId)), currency),
     order: order ? { id: order.id, display_id: order.display_id ?? null, status: order.status } : null,
@@ -103,7 +114,7 @@ export async function readRefundBooks(refundId: string): Promise<RefundBooks> {
   const currency = payment.currency_code
   const refunds = (payment.refunds ?? []) as unknown as AmountRow[]
   return {
-    completes: toMinorUnits(sum(refunds), currency) >= toMinorUnits(sum(payment.captures as unknown as AmountRow[]), currency),
+    completes: completesBooks(refunds, refundId, sum(payment.captures as unknown as AmountRow[]), currency),
     recorded_elsewhere: toMinorUnits(sum(refunds.filter((row) => row.id !== refundId)), currency),
     recorded_before: toMinorUnits(sum(recordedBefore(refunds, refundId)), currency),
   }
