@@ -1,3 +1,4 @@
+import Medusa from "@medusajs/js-sdk"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
 import { webcrypto } from "node:crypto"
@@ -457,6 +458,29 @@ medusaIntegrationTestRunner({
         await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
         expect(await ordersOfCart(container(), cartId)).toBe(1)
       }
+    })
+
+    it("answers a storefront's payment sent twice at once before the cart has a payment collection, and leaves one payment on the device", async () => {
+      const cartId = await createCart(api, store)
+      const sdk = new Medusa({ baseUrl: api.defaults.baseURL as string, publishableKey: store.publishableKey })
+      const { cart } = await sdk.store.cart.retrieve(cartId)
+      // The SDK asks Medusa for the cart's payment collection first; two at once both found none.
+      const answers = await Promise.allSettled([0, 1].map(() => sdk.store.payment.initiatePaymentSession(cart, { provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: device.id } })))
+      expect(answers.map((answer) => (answer.status === "rejected" ? String(answer.reason) : "ok"))).toEqual(["ok", "ok"])
+      const collections = await container().resolve("query").graph({ entity: "cart_payment_collection", fields: ["payment_collection_id"], filters: { cart_id: cartId } })
+      expect(collections.data).toHaveLength(1)
+      const sessions = await container().resolve(Modules.PAYMENT).listPaymentSessions({ payment_collection_id: collections.data[0].payment_collection_id })
+      expect(sessions).toHaveLength(1)
+      const sent = (answers as PromiseFulfilledResult<{ payment_collection: { payment_sessions?: { data: Record<string, unknown> }[] } }>[]).map(
+        (answer) => answer.value.payment_collection.payment_sessions?.[0]?.data.kustom_session_id as string
+      )
+      const statuses = await Promise.all(sent.map(async (id) => (await kustom.sessions.get(id)).status))
+      expect(statuses.filter((status) => status === "CREATED")).toHaveLength(1)
+      expect(sessions[0].data.kustom_session_id).toBe(sent[statuses.indexOf("CREATED")])
+
+      await kustom.playground.simulateTap(sessions[0].data.kustom_session_id as string)
+      await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
+      expect(await ordersOfCart(container(), cartId)).toBe(1)
     })
 
     it("records a paid cart Medusa refuses to make an order as a payment problem, once, instead of trying for ever", async () => {

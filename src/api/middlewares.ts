@@ -15,6 +15,7 @@ import {
 import { readRawBody } from "./body/read-raw-body"
 import { checkNewPaymentSession } from "./guards/check-new-payment-session"
 import { answerKustomUnavailableWith503 } from "./guards/kustom-unavailable"
+import { serializePaymentCollectionCreation } from "./guards/payment-change-lock"
 import { refuseChangeOfAuthorizedOrder } from "./guards/refuse-change-of-authorized-order"
 import { refuseDraftChangeWhileOnDevice, refuseWhileCollecting } from "./guards/refuse-while-collecting"
 
@@ -32,6 +33,11 @@ export default defineMiddlewares({
       "/admin/payments/:id/capture",
       "/admin/payments/:id/refund",
     ].map((matcher) => ({ matcher, middlewares: [answerKustomUnavailableWith503] })),
+    {
+      matcher: "/store/payment-collections",
+      methods: ["POST"],
+      middlewares: [serializePaymentCollectionCreation],
+    },
     {
       matcher: "/hooks/kustom-ipp",
       methods: ["POST"],

@@ -1,4 +1,4 @@
-import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
 import { waitForLock } from "../../lib/locking"
 
@@ -13,9 +13,30 @@ const EXPIRE_SECONDS = 120
  * both leaving one there. Taken before the payment sessions are read.
  */
 export async function holdPaymentChangeLock(req: MedusaRequest, res: MedusaResponse, paymentCollectionId: string): Promise<void> {
+  await holdLockUntilAnswered(req, res, `kustom-ipp-payment-change:${paymentCollectionId}`)
+}
+
+/**
+ * `POST /store/payment-collections` for a cart: Medusa looks for the cart's collection and
+ * creates one when there is none, so two requests at once (a storefront's
+ * `initiatePaymentSession` sent twice, a double click) both create, and the second fails with
+ * 500 "Cart … already has a payment collection". Held per cart, the second finds the first's
+ * collection and answers it. Bodies without a cart id are left to Medusa's validation.
+ */
+export async function serializePaymentCollectionCreation(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction): Promise<void> {
+  try {
+    const cartId = (req.body as { cart_id?: unknown } | undefined)?.cart_id
+    if (typeof cartId === "string" && cartId) await holdLockUntilAnswered(req, res, `kustom-ipp-cart-payment-collection:${cartId}`)
+    next()
+  } catch (error) {
+    next(error)
+  }
+}
+
+async function holdLockUntilAnswered(req: MedusaRequest, res: MedusaResponse, key: string): Promise<void> {
   let release: () => Promise<void>
   try {
-    release = await waitForLock(req.scope, `kustom-ipp-payment-change:${paymentCollectionId}`, { waitSeconds: WAIT_SECONDS, expireSeconds: EXPIRE_SECONDS })
+    release = await waitForLock(req.scope, key, { waitSeconds: WAIT_SECONDS, expireSeconds: EXPIRE_SECONDS })
   } catch {
     throw new MedusaError(
       MedusaError.Types.UNEXPECTED_STATE,
