@@ -3,6 +3,7 @@ import { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
 import { walkInAddress } from "../../scripts/lib/counter-sale"
 import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
+import { createAdminHeaders } from "../helpers/admin"
 import { sessionCreates } from "../helpers/kustom"
 import { TEST_API_KEY, usePlayground } from "../helpers/playground"
 import { createCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
@@ -83,6 +84,30 @@ medusaIntegrationTestRunner({
       expect(sessionCreates(fixture)).toBe(creates)
 
       await api.post(`/store/carts/${cart.id}/shipping-methods`, { option_id: store.shippingOptionId }, { headers })
+      // The mug in a shipping profile the cart's shipping method does not serve: refused too.
+      const admin = (await createAdminHeaders(getContainer())).headers
+      const query = getContainer().resolve("query")
+      const {
+        data: [variant],
+      } = await query.graph({ entity: "product_variant", fields: ["product_id", "product.shipping_profile.id"], filters: { id: store.variants.mug } })
+      const {
+        data: { shipping_profile: freight },
+      } = await api.post("/admin/shipping-profiles", { name: "Freight", type: "freight" }, { headers: admin })
+      const moveMug = (profileId: string) => api.post(`/admin/products/${variant.product_id}`, { shipping_profile_id: profileId }, { headers: admin })
+      await moveMug(freight.id)
+      const unserved = await api.post(
+        `/store/payment-collections/${collection.id}/payment-sessions`,
+        { provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: deviceId } },
+        { headers, validateStatus: () => true }
+      )
+      expect({ status: unserved.status, message: unserved.data.message }).toEqual({
+        status: 400,
+        message:
+          "This cart cannot become an order yet, so nothing was sent to the device: The cart items require shipping profiles that are not satisfied by the current shipping methods. Fix the cart, then send the payment again.",
+      })
+      expect(sessionCreates(fixture)).toBe(creates)
+      await moveMug((variant as any).product.shipping_profile.id)
+
       const sale = await payInStore(api, store, cart.id, { device_id: deviceId })
       await kustom.playground.simulateTap(sale.kustomSessionId, "SUCCESS")
       const order = await waitFor(() => paidOrderOfCart(getContainer(), cart.id), "the order")

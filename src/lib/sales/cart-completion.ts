@@ -9,12 +9,12 @@
 import type { MedusaContainer, RemoteQueryFunction } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 
-export type CompletionItem = { requires_shipping?: boolean | null; variant_id?: string | null }
+export type CompletionItem = { requires_shipping?: boolean | null; product_id?: string | null }
 export type CompletionShippingMethod = { shipping_option_id?: string | null }
 
-/** The shipping profiles that decide the second check: each variant's product's, each shipping option's. */
+/** The shipping profiles that decide the second check: each product's, each shipping option's. */
 export type ShippingProfiles = {
-  ofVariant: ReadonlyMap<string, string | null | undefined>
+  ofProduct: ReadonlyMap<string, string | null | undefined>
   ofOption: ReadonlyMap<string, string | null | undefined>
 }
 
@@ -33,7 +33,7 @@ export function cartCompletionRefusal(
   if (!shippingMethods.length) return "No shipping method selected but the cart contains items that require shipping."
   if (!profiles) return null
   const available = shippingMethods.map((method) => profiles.ofOption.get(method.shipping_option_id ?? ""))
-  const unsatisfied = shipped.some((item) => !available.includes(profiles.ofVariant.get(item.variant_id ?? "")))
+  const unsatisfied = shipped.some((item) => !available.includes(profiles.ofProduct.get(item.product_id ?? "")))
   return unsatisfied ? "The cart items require shipping profiles that are not satisfied by the current shipping methods" : null
 }
 
@@ -50,22 +50,19 @@ export async function whyCartCannotBecomeOrder(
   const first = cartCompletionRefusal(cart.items, cart.shipping_methods)
   if (first || !needsProfiles(cart.items, cart.shipping_methods)) return first
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
-  const variantIds = [...new Set(cart.items.filter((item) => item.requires_shipping && item.variant_id).map((item) => item.variant_id as string))]
+  const productIds = [...new Set(cart.items.filter((item) => item.requires_shipping && item.product_id).map((item) => item.product_id as string))]
   const optionIds = [...new Set(cart.shipping_methods.map((method) => method.shipping_option_id).filter((id): id is string => Boolean(id)))]
-  const [{ data: variants }, { data: options }] = await Promise.all([
-    variantIds.length
-      ? query.graph({ entity: "product_variant", fields: ["id", "product.shipping_profile.id"], filters: { id: variantIds } })
+  // The product → shipping profile link itself (what `product.shipping_profile` reads), and the
+  // options' own column: two single-table reads side by side, on the way to the device.
+  const [{ data: links }, { data: options }] = await Promise.all([
+    productIds.length
+      ? query.graph({ entity: "product_shipping_profile", fields: ["product_id", "shipping_profile_id"], filters: { product_id: productIds } })
       : Promise.resolve({ data: [] as unknown[] }),
     optionIds.length
       ? query.graph({ entity: "shipping_option", fields: ["id", "shipping_profile_id"], filters: { id: optionIds } })
       : Promise.resolve({ data: [] as unknown[] }),
   ])
-  const ofVariant = new Map(
-    (variants as { id: string; product?: { shipping_profile?: { id?: string | null } | null } | null }[]).map((variant) => [
-      variant.id,
-      variant.product?.shipping_profile?.id,
-    ])
-  )
+  const ofProduct = new Map((links as { product_id: string; shipping_profile_id?: string | null }[]).map((link) => [link.product_id, link.shipping_profile_id]))
   const ofOption = new Map((options as { id: string; shipping_profile_id?: string | null }[]).map((option) => [option.id, option.shipping_profile_id]))
-  return cartCompletionRefusal(cart.items, cart.shipping_methods, { ofVariant, ofOption })
+  return cartCompletionRefusal(cart.items, cart.shipping_methods, { ofProduct, ofOption })
 }

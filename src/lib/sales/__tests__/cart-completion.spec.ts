@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@jest/globals"
 import { cartCompletionRefusal, type ShippingProfiles } from "../cart-completion"
 
-const mug = { requires_shipping: true, variant_id: "variant_mug" }
-const voucher = { requires_shipping: false, variant_id: "variant_voucher" }
+const mug = { requires_shipping: true, product_id: "prod_mug" }
+const voucher = { requires_shipping: false, product_id: "prod_voucher" }
 const pickUp = { shipping_option_id: "so_pick_up" }
 
-const profiles = (ofVariant: Record<string, string>, ofOption: Record<string, string>): ShippingProfiles => ({
-  ofVariant: new Map(Object.entries(ofVariant)),
+const profiles = (ofProduct: Record<string, string>, ofOption: Record<string, string>): ShippingProfiles => ({
+  ofProduct: new Map(Object.entries(ofProduct)),
   ofOption: new Map(Object.entries(ofOption)),
 })
 
@@ -21,9 +21,9 @@ describe("cartCompletionRefusal: what Medusa's cart completion refuses before it
   })
 
   it("refuses items whose shipping profile no shipping method serves", () => {
-    const store = profiles({ variant_mug: "sp_default", variant_sofa: "sp_freight" }, { so_pick_up: "sp_default" })
+    const store = profiles({ prod_mug: "sp_default", prod_sofa: "sp_freight" }, { so_pick_up: "sp_default" })
     expect(cartCompletionRefusal([mug], [pickUp], store)).toBeNull()
-    expect(cartCompletionRefusal([mug, { requires_shipping: true, variant_id: "variant_sofa" }], [pickUp], store)).toBe(
+    expect(cartCompletionRefusal([mug, { requires_shipping: true, product_id: "prod_sofa" }], [pickUp], store)).toBe(
       "The cart items require shipping profiles that are not satisfied by the current shipping methods"
     )
     // Until the profiles are read, only the checks that need none are made.
