@@ -525,6 +525,103 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     }
   })
 
+  it("announces the payment's status in words, and keeps keyboard focus in the widget, drawers, prompts and selects", async () => {
+    /** The text a screen reader reads: without what is hidden from it (aria-hidden). */
+    const spokenText = (testId: string) =>
+      admin.getByTestId(testId).evaluate((element) => {
+        const read = (node: Node): string =>
+          node.nodeType === Node.TEXT_NODE
+            ? (node.textContent ?? "")
+            : node instanceof Element && node.getAttribute("aria-hidden") === "true"
+              ? ""
+              : Array.from(node.childNodes).map(read).join("")
+        return read(element)
+      })
+    const waitForSpoken = async (testId: string, text: string) => {
+      for (let tries = 0; tries < 150 && (await spokenText(testId)) !== text; tries++) await admin.waitForTimeout(200)
+      expect(await spokenText(testId)).toBe(text)
+    }
+    const focusedTestId = () => admin.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName)
+
+    // The widget's status is a live region, there before the payment is sent, saying the phase in words.
+    const draft = await buildDraftOrder()
+    await openAdmin(`/draft-orders/${draft.id}`)
+    await admin.getByTestId("pay-in-store-widget").waitFor({ timeout: 60_000 })
+    const status = admin.getByTestId("pay-in-store-status")
+    expect(await status.getAttribute("role")).toBe("status")
+    await waitForSpoken("pay-in-store-status", "Payment status: Not sent")
+    await admin.getByTestId("pay-in-store-device-select").getByText(DEVICE_NAME).waitFor({ timeout: 15_000 })
+    await admin.getByTestId("pay-in-store-send").focus()
+    await admin.keyboard.press("Enter")
+    await waitForPhase("on_device")
+    await waitForSpoken("pay-in-store-status", "Payment status: On the device")
+    // The send button is gone: focus is on the status, not on the page.
+    await admin.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "pay-in-store-status")
+    expect(await admin.getByTestId("pay-in-store-resend").getAttribute("aria-expanded")).toBe("false")
+    await waitForDeviceScreen("session")
+    await device.getByTestId("card-button").click()
+    await waitForPhase("active")
+    await waitForSpoken("pay-in-store-status", "Payment status: Paying")
+    await admin.getByTestId("pay-in-store-cancel").focus()
+    await admin.keyboard.press("Enter")
+    await admin.getByRole("button", { name: "Cancel payment" }).last().click()
+    await waitForPhase("cancelled")
+    await waitForSpoken("pay-in-store-status", "Payment status: Cancelled")
+    await admin.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "pay-in-store-status")
+    await shot(admin, "keyboard-status-cancelled")
+
+    // Settings: the enroll drawer, opened and closed with the keyboard, gives focus back to its button.
+    await openAdmin("/settings/in-person-payments")
+    const enroll = admin.getByTestId("open-enroll-device")
+    await enroll.waitFor({ timeout: 30_000 })
+    await enroll.focus()
+    await admin.keyboard.press("Enter")
+    await admin.getByTestId("enroll-device-drawer").waitFor()
+    await admin.getByTestId("create-enrollment-code").focus()
+    await admin.keyboard.press("Enter")
+    const codeText = (await admin.getByTestId("enrollment-code").textContent({ timeout: 15_000 })) ?? ""
+    const code = codeText.replace(/\s+/g, "")
+    // The new code has focus, and is read one character at a time.
+    await admin.waitForFunction(() => document.activeElement?.querySelector('[data-testid="enrollment-code"]') != null)
+    expect(await admin.evaluate(() => document.activeElement?.textContent ?? "")).toContain(`Enrollment code ${code.split("").join(" ")}`)
+    await admin.keyboard.press("Escape")
+    await admin.getByTestId("enroll-device-drawer").waitFor({ state: "detached" })
+    await admin.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "open-enroll-device")
+
+    // A confirmation prompt dismissed with Escape gives focus back to the button that opened it.
+    const cancelCode = admin.getByRole("button", { name: `Cancel code ${codeText}` })
+    await cancelCode.waitFor({ timeout: 20_000 })
+    await cancelCode.focus()
+    await admin.keyboard.press("Enter")
+    await admin.getByRole("button", { name: "Keep it" }).waitFor()
+    await admin.keyboard.press("Escape")
+    await admin.getByRole("button", { name: "Keep it" }).waitFor({ state: "detached" })
+    await admin.waitForFunction((name) => document.activeElement?.getAttribute("aria-label") === name, `Cancel code ${codeText}`)
+    // Confirmed, the button goes away with the code: focus moves to the section's heading.
+    await admin.keyboard.press("Enter")
+    await admin.getByRole("button", { name: "Cancel code", exact: true }).click()
+    await cancelCode.waitFor({ state: "detached", timeout: 20_000 })
+    await admin.waitForFunction(() => document.activeElement?.id === "kustom-enrollments-heading")
+
+    // A default device chosen with the keyboard: the select keeps focus while and after it saves.
+    await adminApi("POST", "/admin/kustom-ipp/device-defaults", { scope: "sales_channel", scope_id: store.store.salesChannelId, device_id: registeredDeviceId })
+    await admin.reload()
+    const channelDefault = admin.getByTestId(`channel-default-${store.store.salesChannelId}`)
+    await channelDefault.getByText(DEVICE_NAME).waitFor({ timeout: 30_000 })
+    await channelDefault.focus()
+    await admin.keyboard.press("Enter")
+    await admin.getByRole("option", { name: "No default" }).waitFor()
+    await admin.keyboard.press("Home")
+    await admin.waitForFunction(() => document.activeElement?.getAttribute("role") === "option" && document.activeElement.textContent === "No default")
+    await admin.keyboard.press("Enter")
+    // The select shows the server's value: once it says "No default", the save is done.
+    await channelDefault.getByText("No default").waitFor({ timeout: 15_000 })
+    // Blurring a disabled control happens a moment later: look again after that.
+    await admin.waitForTimeout(300)
+    expect(await focusedTestId()).toBe(`channel-default-${store.store.salesChannelId}`)
+    await shot(admin, "keyboard-default-kept-focus")
+  })
+
   it("renames and removes a device, asking before removing", async () => {
     await openAdmin("/settings/in-person-payments")
     const row = admin.getByTestId(`device-row-${registeredDeviceId}`)

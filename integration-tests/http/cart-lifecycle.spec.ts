@@ -518,10 +518,13 @@ medusaIntegrationTestRunner({
       expect(problems.problems.filter((item: { kustom_session_id: string }) => item.kustom_session_id === sale.kustomSessionId)).toEqual([
         expect.objectContaining({ sale_kind: "cart", sale_id: cartId, order_id: null, problem, resolved: false }),
       ])
-      // The callback is done with: the retry job does not take it up again.
-      const callbacks = await container()
-        .resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
-        .listKustomIppCallbacks({ kustom_session_id: sale.kustomSessionId, event_type: "ipp.session.finalized" })
+      // The callback is done with (marked as the run's last step): the retry job does not take it up again.
+      const finalizedCallbacks = () =>
+        container().resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE).listKustomIppCallbacks({ kustom_session_id: sale.kustomSessionId, event_type: "ipp.session.finalized" })
+      const callbacks = await waitFor(async () => {
+        const rows = await finalizedCallbacks()
+        return rows.every((row) => row.status !== "received") ? rows : undefined
+      }, "the callback processed")
       expect(callbacks.map((callback) => callback.status)).toEqual(["processed"])
 
       // Looking again (a redelivery, the sweep) keeps to it: still no order, the same problem.

@@ -1,4 +1,5 @@
 import { Select } from "@medusajs/ui"
+import type { Ref } from "react"
 import type { Device } from "../lib/api"
 import { unlistedDeviceLabel } from "../lib/devices"
 import { platformLabel } from "../lib/format"
@@ -26,6 +27,11 @@ type Props = {
   id?: string
   /** The select's accessible name, e.g. "Default device for Webshop" (a table row has no <label>). */
   "aria-label"?: string
+  /** Set while the choice is in error, with `aria-describedby` naming the message. */
+  "aria-invalid"?: boolean
+  "aria-describedby"?: string
+  /** The trigger button, to move focus to the select. */
+  triggerRef?: Ref<HTMLButtonElement>
   "data-testid"?: string
   size?: "small" | "base"
 }
@@ -53,6 +59,7 @@ export const DeviceSelect = ({
   noneLabel,
   disabled,
   id,
+  triggerRef,
   size = "small",
   ...rest
 }: Props) => {
@@ -65,7 +72,14 @@ export const DeviceSelect = ({
       onValueChange={(next) => onChange(next === NONE ? null : next)}
       disabled={disabled}
     >
-      <Select.Trigger id={id} aria-label={rest["aria-label"]} data-testid={rest["data-testid"]}>
+      <Select.Trigger
+        ref={triggerRef}
+        id={id}
+        aria-label={rest["aria-label"]}
+        aria-invalid={rest["aria-invalid"]}
+        aria-describedby={rest["aria-describedby"]}
+        data-testid={rest["data-testid"]}
+      >
         <Select.Value placeholder={placeholder ?? "Choose a device"} />
       </Select.Trigger>
       <Select.Content>

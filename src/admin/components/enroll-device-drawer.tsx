@@ -1,6 +1,7 @@
 import { Button, Drawer, Label, Select, Text, toast } from "@medusajs/ui"
-import { useEffect, useState } from "react"
+import { useEffect, useRef, useState } from "react"
 import { errorMessage, useCancelEnrollment, useCreateEnrollment, useEnrollments, type Enrollment, type KustomLocation } from "../lib/api"
+import { useReturnFocus } from "../lib/focus"
 import { EnrollmentCodeCard } from "./enrollment-code"
 
 const LIFETIMES: { minutes: number; label: string }[] = [
@@ -31,6 +32,8 @@ export const EnrollDeviceDrawer = ({ open, onOpenChange, locations = [], fixedLo
   const cancel = useCancelEnrollment()
   const { data: list } = useEnrollments({ enabled: open && Boolean(created) })
   const current = created ? list?.enrollments.find((enrollment) => enrollment.enrollment_id === created.enrollment_id) : undefined
+  const returnFocus = useReturnFocus()
+  const codeRef = useRef<HTMLDivElement>(null)
 
   useEffect(() => {
     if (!open) {
@@ -40,6 +43,11 @@ export const EnrollDeviceDrawer = ({ open, onOpenChange, locations = [], fixedLo
     if (open && !fixedLocation && !locationId && locations.length === 1) setLocationId(locations[0].id)
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, locations.length])
+
+  // "Create code" is gone once the code shows: focus the code, so that it is read out.
+  useEffect(() => {
+    if (created) codeRef.current?.focus()
+  }, [created])
 
   const submit = () => {
     create.mutate(
@@ -60,17 +68,23 @@ export const EnrollDeviceDrawer = ({ open, onOpenChange, locations = [], fixedLo
   }
 
   const needsLocation = !fixedLocation && locations.length > 1 && !locationId
+  // Said when the phone registers while the code is shown (the list refreshes on its own).
+  const registered = current?.status === "CONSUMED" ? `Registered${current.device_name ? `: ${current.device_name}` : ""}. The phone is ready to take payments.` : ""
 
   return (
     <Drawer open={open} onOpenChange={onOpenChange}>
-      <Drawer.Content data-testid="enroll-device-drawer">
+      <Drawer.Content data-testid="enroll-device-drawer" {...returnFocus}>
         <Drawer.Header>
           <Drawer.Title>Enroll a device{fixedLocation ? ` at ${fixedLocation.name}` : ""}</Drawer.Title>
           <Drawer.Description className="sr-only">Create a one-time code to register a phone with the Kustom POS app</Drawer.Description>
         </Drawer.Header>
         <Drawer.Body className="flex flex-col gap-y-6">
+          {/* A live region present before the phone registers, so that the registration is announced. */}
+          <div role="status" className="sr-only" data-testid="enrollment-announcement">
+            {registered}
+          </div>
           {created ? (
-            <EnrollmentCodeCard enrollment={created} current={current} onCancel={cancelCode} cancelling={cancel.isPending} />
+            <EnrollmentCodeCard enrollment={created} current={current} onCancel={cancelCode} cancelling={cancel.isPending} codeRef={codeRef} />
           ) : (
             <>
               <Text size="small" className="text-ui-fg-subtle">

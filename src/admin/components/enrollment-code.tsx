@@ -1,7 +1,8 @@
 import { CheckCircleSolid } from "@medusajs/icons"
 import { Button, Copy, StatusBadge, Text, clx } from "@medusajs/ui"
+import type { Ref } from "react"
 import type { Enrollment } from "../lib/api"
-import { formatCountdown, groupCode, useNow } from "../lib/format"
+import { formatCountdown, groupCode, spokenCode, spokenCountdown, useNow } from "../lib/format"
 
 type Props = {
   enrollment: Enrollment
@@ -9,6 +10,8 @@ type Props = {
   current?: Enrollment
   onCancel?: () => void
   cancelling?: boolean
+  /** The code, to move focus to it once it is created (it is then read out). */
+  codeRef?: Ref<HTMLDivElement>
 }
 
 /**
@@ -16,7 +19,7 @@ type Props = {
  * holding the phone, with the time left to use it. Once the phone has registered with it, says
  * which device it became.
  */
-export const EnrollmentCodeCard = ({ enrollment, current, onCancel, cancelling }: Props) => {
+export const EnrollmentCodeCard = ({ enrollment, current, onCancel, cancelling, codeRef }: Props) => {
   const now = useNow()
   const state = current ?? enrollment
   const expired = state.status === "EXPIRED" || (state.status === "PENDING" && Date.parse(state.expires_at) <= now)
@@ -26,19 +29,21 @@ export const EnrollmentCodeCard = ({ enrollment, current, onCancel, cancelling }
       <Text size="small" className="text-ui-fg-subtle text-center">
         Type this code in the Kustom POS app on the phone{state.location_name ? ` (location: ${state.location_name})` : ""}
       </Text>
-      <div className="flex items-center gap-x-2">
+      <div ref={codeRef} tabIndex={-1} className="focus-visible:shadow-borders-interactive-with-focus flex items-center gap-x-2 rounded-md outline-none">
+        {/* Read one character at a time; the large grouped code would be read as two words. */}
+        <span className="sr-only">Enrollment code {spokenCode(enrollment.enrollment_code)}</span>
         <span
           className={clx("font-mono text-5xl font-semibold tracking-[0.2em] text-ui-fg-base", consumed && "text-ui-fg-muted", expired && "text-ui-fg-muted line-through")}
+          aria-hidden
           data-testid="enrollment-code"
-          aria-label={`Enrollment code ${enrollment.enrollment_code.split("").join(" ")}`}
         >
           {groupCode(enrollment.enrollment_code)}
         </span>
-        <Copy content={enrollment.enrollment_code} />
+        <Copy content={enrollment.enrollment_code} aria-label="Copy enrollment code" />
       </div>
       {consumed ? (
         <div className="flex items-center gap-x-2" data-testid="enrollment-consumed">
-          <CheckCircleSolid className="text-ui-tag-green-icon" />
+          <CheckCircleSolid className="text-ui-tag-green-icon" aria-hidden />
           <Text size="small" weight="plus">
             Registered{state.device_name ? `: ${state.device_name}` : ""}. The phone is ready to take payments.
           </Text>
@@ -48,10 +53,13 @@ export const EnrollmentCodeCard = ({ enrollment, current, onCancel, cancelling }
       ) : (
         <div className="flex items-center gap-x-3">
           <Text size="small" className="text-ui-fg-subtle">
-            Expires in{" "}
-            <span className="text-ui-fg-base font-mono font-medium" data-testid="enrollment-countdown">
-              {formatCountdown(state.expires_at, now)}
+            <span aria-hidden>
+              Expires in{" "}
+              <span className="text-ui-fg-base font-mono font-medium" data-testid="enrollment-countdown">
+                {formatCountdown(state.expires_at, now)}
+              </span>
             </span>
+            <span className="sr-only">{spokenCountdown(state.expires_at, now)}</span>
           </Text>
           {onCancel && state.status === "PENDING" && (
             <Button size="small" variant="secondary" onClick={onCancel} isLoading={cancelling}>

@@ -1,11 +1,26 @@
 import { Heading, Text } from "@medusajs/ui"
 import type { ReactNode } from "react"
 
-/** A section header as Medusa's own settings pages draw it. */
-export const SectionHeader = ({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) => (
+/**
+ * A section header as Medusa's own settings pages draw it. With `headingId` the heading can take
+ * focus from script (not by Tab): where focus goes when the control that had it goes away.
+ */
+export const SectionHeader = ({
+  title,
+  description,
+  actions,
+  headingId,
+}: {
+  title: string
+  description?: ReactNode
+  actions?: ReactNode
+  headingId?: string
+}) => (
   <div className="flex items-center justify-between gap-x-4 px-6 py-4">
     <div>
-      <Heading level="h2">{title}</Heading>
+      <Heading level="h2" id={headingId} tabIndex={headingId ? -1 : undefined} className={headingId ? "outline-none" : undefined}>
+        {title}
+      </Heading>
       {description && (
         <Text size="small" className="text-ui-fg-subtle mt-1">
           {description}

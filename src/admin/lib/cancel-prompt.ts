@@ -1,15 +1,14 @@
-import { usePrompt } from "@medusajs/ui"
+import { useConfirm } from "./focus"
 
 /**
- * Asks before a payment is taken off the device, and runs `cancel` when confirmed. The prompt
- * does not give focus back when it is dismissed (Escape, "Keep it"): a keyboard user would
- * otherwise start again from the top of the page, so it is given back to the button.
+ * Asks before a payment is taken off the device, and runs `cancel` when confirmed. Focus goes
+ * back to the button that asked (see `useConfirm`); once the cancel succeeds, the caller moves it
+ * on, as the button goes away with the payment.
  */
 export function useCancelPaymentPrompt(cancel: () => void, description: string): () => Promise<void> {
-  const prompt = usePrompt()
+  const confirm = useConfirm()
   return async () => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
-    const confirmed = await prompt({
+    const confirmed = await confirm({
       title: "Cancel the payment on the device?",
       description,
       confirmText: "Cancel payment",
@@ -17,6 +16,5 @@ export function useCancelPaymentPrompt(cancel: () => void, description: string):
       variant: "danger",
     })
     if (confirmed) cancel()
-    else opener?.focus()
   }
 }

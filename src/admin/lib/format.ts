@@ -56,6 +56,22 @@ export function formatCountdown(iso: string, now = Date.now()): string {
   return hours ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`
 }
 
+/**
+ * The countdown as a screen reader should say it: "59:52" alone is read as a time of day or a
+ * ratio, so this spells out the units ("59 minutes 52 seconds left", "1 hour 5 minutes left").
+ */
+export function spokenCountdown(iso: string, now = Date.now()): string {
+  const left = Math.floor((Date.parse(iso) - now) / 1000)
+  if (left <= 0) return "expired"
+  const unit = (count: number, name: string) => `${count} ${name}${count === 1 ? "" : "s"}`
+  const hours = Math.floor(left / 3600)
+  const minutes = Math.floor((left % 3600) / 60)
+  const seconds = left % 60
+  if (hours >= 48) return `${unit(Math.round(left / 86_400), "day")} left`
+  const parts = hours ? [unit(hours, "hour"), minutes ? unit(minutes, "minute") : null] : [minutes ? unit(minutes, "minute") : null, unit(seconds, "second")]
+  return `${parts.filter(Boolean).join(" ")} left`
+}
+
 /** Re-renders every `intervalMs` with the current time (for countdowns and "ago" labels). */
 export function useNow(intervalMs = 1_000): number {
   const [now, setNow] = useState(() => Date.now())
@@ -69,6 +85,11 @@ export function useNow(intervalMs = 1_000): number {
 /** An 8-character code in two groups of four, as it is read aloud: "ABCD EFGH". */
 export function groupCode(code: string): string {
   return code.length === 8 ? `${code.slice(0, 4)} ${code.slice(4)}` : code
+}
+
+/** A code as a screen reader should spell it, one character at a time: "H Q 6 P 8 6 U 3". */
+export function spokenCode(code: string): string {
+  return code.replace(/\s+/g, "").split("").join(" ")
 }
 
 export function platformLabel(platform: string): string {

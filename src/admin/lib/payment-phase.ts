@@ -73,6 +73,16 @@ export function badgeOf(phase: Phase, view: DraftOrderPayment | undefined): (typ
   return BADGES[phase]
 }
 
+/** What the widget's live status region says, so that each change of phase is announced in words. */
+export function phaseAnnouncement(phase: Phase, view: DraftOrderPayment | undefined): string {
+  return `Payment status: ${badgeOf(phase, view).label}`
+}
+
+/** A step's state in words, for screen readers: the list shows it only by its icon. */
+export function stepStateLabel(step: { done: boolean; current: boolean }): string {
+  return step.done ? "done" : step.current ? "in progress" : "not yet"
+}
+
 /** The four steps of a payment on a device; `reached` is how many are done. */
 export function stepsOf(phase: Phase, view: DraftOrderPayment) {
   const reached =

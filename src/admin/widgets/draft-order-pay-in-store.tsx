@@ -9,7 +9,7 @@ import { unlistedDeviceLabel } from "../lib/devices"
 import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
 import { errorMessage, useCancelDraftOrderPayment, useDevices, useDraftOrderPayment, useSendToDevice } from "../lib/api"
 import { describeFailure, formatMinor, formatTime } from "../lib/format"
-import { ENDED_PHASES, OPEN_PHASES, badgeOf, phaseOf, stepsOf } from "../lib/payment-phase"
+import { ENDED_PHASES, OPEN_PHASES, badgeOf, phaseAnnouncement, phaseOf, stepStateLabel, stepsOf } from "../lib/payment-phase"
 
 /**
  * "Pay in store" on a draft order: choose a device (the last one used is preselected), send the
@@ -28,8 +28,13 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
   const devices = useDevices()
   const send = useSendToDevice(draft.id)
   const cancel = useCancelDraftOrderPayment(draft.id)
+  // The status badge is also the widget's live region, and where focus goes once the button
+  // that sent or cancelled the payment is gone.
+  const statusRef = useRef<HTMLSpanElement>(null)
+  const deviceSelectRef = useRef<HTMLButtonElement>(null)
+  const focusDeviceSelectNext = useRef(false)
   const doCancel = useCancelPaymentPrompt(
-    () => cancel.mutate(),
+    () => cancel.mutate(undefined, { onSuccess: () => statusRef.current?.focus() }),
     "The clerk's phone stops asking for the card. You can send the payment again afterwards."
   )
   const phase = phaseOf(view)
@@ -65,6 +70,13 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
     if (!OPEN_PHASES.includes(phase)) setWantsResend(false)
   }, [phase])
 
+  // "Send again…" opens the form: the device to send to is the next thing to choose.
+  useEffect(() => {
+    if (!wantsResend || !focusDeviceSelectNext.current) return
+    focusDeviceSelectNext.current = false
+    deviceSelectRef.current?.focus()
+  }, [wantsResend])
+
   if (isError) {
     return (
       <Container className="px-6 py-4">
@@ -89,7 +101,18 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
 
   const doSend = () => {
     if (!deviceId) return
-    send.mutate(deviceId, { onSuccess: () => setWantsResend(false) })
+    send.mutate(deviceId, {
+      onSuccess: () => {
+        setWantsResend(false)
+        statusRef.current?.focus()
+      },
+      // The device field is marked invalid and described by the error: back to it.
+      onError: () => deviceSelectRef.current?.focus(),
+    })
+  }
+  const toggleResend = () => {
+    focusDeviceSelectNext.current = !wantsResend
+    setWantsResend(!wantsResend)
   }
   const actionError = send.error ?? cancel.error
 
@@ -97,8 +120,18 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
     <Container className="divide-y p-0" data-testid="pay-in-store-widget">
       <div className="flex items-center justify-between px-6 py-4">
         <Heading level="h2">Pay in store</Heading>
-        <StatusBadge color={badge.color} data-testid="pay-in-store-status" data-phase={phase}>
-          {badge.label}
+        {/* A polite live region, present before the phase changes, so each change is announced in words. */}
+        <StatusBadge
+          ref={statusRef}
+          color={badge.color}
+          role="status"
+          tabIndex={-1}
+          className="focus-visible:shadow-borders-interactive-with-focus outline-none"
+          data-testid="pay-in-store-status"
+          data-phase={phase}
+        >
+          <span className="sr-only">{phaseAnnouncement(phase, view)}</span>
+          <span aria-hidden>{badge.label}</span>
         </StatusBadge>
       </div>
 
@@ -106,7 +139,7 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
         <div className="flex flex-col gap-y-3 px-6 py-4" data-testid="pay-in-store-paid">
           {view.captured !== null && (
             <div className="flex items-center gap-x-2">
-              <CheckCircleSolid className="text-ui-tag-green-icon" />
+              <CheckCircleSolid className="text-ui-tag-green-icon" aria-hidden />
               <Text size="small" weight="plus">
                 {view.captured ? "Paid" : "Authorized"} on {deviceName(payment?.device_id)}
                 {amount ? ` · ${amount}` : ""}
@@ -146,18 +179,22 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
           </Text>
           {phase === "unconfirmed" ? (
             <div className="flex items-start gap-x-2">
-              <Spinner className="text-ui-fg-interactive mt-0.5 animate-spin" />
+              <Spinner className="text-ui-fg-interactive mt-0.5 animate-spin" aria-hidden />
               <Text size="small">
                 Kustom did not confirm the payment in time. It may already be on the device — waiting for Kustom to say so. If
                 nothing shows on the phone within a minute, send it again.
               </Text>
             </div>
           ) : ENDED_PHASES.includes(phase) ? (
-            <div className="flex items-start gap-x-2" data-testid="pay-in-store-ended">
+            <div
+              className="flex items-start gap-x-2"
+              role={phase === "problem" || phase === "failed" ? "alert" : "status"}
+              data-testid="pay-in-store-ended"
+            >
               {phase === "problem" || phase === "failed" ? (
-                <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" />
+                <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" aria-hidden />
               ) : (
-                <CircleXmarkSolid className="text-ui-fg-muted mt-0.5 shrink-0" />
+                <CircleXmarkSolid className="text-ui-fg-muted mt-0.5 shrink-0" aria-hidden />
               )}
               <Text size="small">
                 {phase === "problem"
@@ -172,16 +209,24 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
           ) : (
             <ol className="flex flex-col gap-y-2" data-testid="pay-in-store-steps">
               {stepsOf(phase, view).map((step) => (
-                <li key={step.key} className="flex items-center gap-x-2" data-testid={`pay-in-store-step-${step.key}`} data-done={step.done}>
+                <li
+                  key={step.key}
+                  className="flex items-center gap-x-2"
+                  aria-current={step.current ? "step" : undefined}
+                  data-testid={`pay-in-store-step-${step.key}`}
+                  data-done={step.done}
+                >
+                  {/* The icon shows the step's state; the hidden text says it. */}
                   {step.done ? (
-                    <CheckCircleSolid className="text-ui-tag-green-icon shrink-0" />
+                    <CheckCircleSolid className="text-ui-tag-green-icon shrink-0" aria-hidden />
                   ) : step.current ? (
-                    <Spinner className="text-ui-fg-interactive shrink-0 animate-spin" />
+                    <Spinner className="text-ui-fg-interactive shrink-0 animate-spin" aria-hidden />
                   ) : (
-                    <CircleHalfDottedClock className="text-ui-fg-muted shrink-0" />
+                    <CircleHalfDottedClock className="text-ui-fg-muted shrink-0" aria-hidden />
                   )}
                   <Text size="small" className={clx(!step.done && !step.current && "text-ui-fg-muted")}>
                     {step.label}
+                    <span className="sr-only">: {stepStateLabel(step)}</span>
                   </Text>
                   {step.at && step.done && (
                     <Text size="xsmall" className="text-ui-fg-muted ml-auto">
@@ -193,8 +238,8 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
             </ol>
           )}
           {phase === "declined" && (
-            <div className="bg-ui-tag-red-bg flex items-start gap-x-2 rounded-md px-3 py-2" data-testid="pay-in-store-decline">
-              <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" />
+            <div className="bg-ui-tag-red-bg flex items-start gap-x-2 rounded-md px-3 py-2" role="alert" data-testid="pay-in-store-decline">
+              <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" aria-hidden />
               <Text size="small">
                 Card declined: <span className="font-medium">{describeFailure(payment.failure_reason)}</span>. The clerk can try
                 another card on the phone, or you can cancel and send the payment again.
@@ -213,8 +258,16 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
                   Cancel payment
                 </Button>
               )}
-              {!wantsResend && !clerkIsCollecting && (
-                <Button size="small" variant="transparent" onClick={() => setWantsResend(true)} data-testid="pay-in-store-resend">
+              {!clerkIsCollecting && (
+                // A disclosure: it shows (and hides again) the form to send the payment elsewhere.
+                <Button
+                  size="small"
+                  variant="transparent"
+                  onClick={toggleResend}
+                  aria-expanded={wantsResend}
+                  aria-controls={wantsResend ? "pay-in-store-form" : undefined}
+                  data-testid="pay-in-store-resend"
+                >
                   Send again…
                 </Button>
               )}
@@ -229,7 +282,7 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
       ) : null}
 
       {showSendForm && phase !== "paid" && (
-        <div className="flex flex-col gap-y-3 px-6 py-4" data-testid="pay-in-store-form">
+        <div className="flex flex-col gap-y-3 px-6 py-4" id="pay-in-store-form" data-testid="pay-in-store-form">
           {phase === "idle" && (
             <Text size="small" className="text-ui-fg-subtle">
               Send this draft order to a clerk's phone. The customer pays by card there, and the draft becomes an order by
@@ -239,11 +292,18 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
           {deviceList.length ? (
             <>
               <DeviceSelect
+                triggerRef={deviceSelectRef}
                 devices={deviceList}
                 value={deviceId}
-                onChange={setDeviceId}
+                onChange={(next) => {
+                  setDeviceId(next)
+                  // The error was about sending to the device chosen before.
+                  send.reset()
+                }}
                 placeholder="Choose the device"
                 aria-label="Device to send the payment to"
+                aria-invalid={send.isError || undefined}
+                aria-describedby={send.isError ? "pay-in-store-error" : undefined}
                 data-testid="pay-in-store-device-select"
               />
               <Button size="small" onClick={doSend} isLoading={send.isPending} disabled={!deviceId} data-testid="pay-in-store-send">

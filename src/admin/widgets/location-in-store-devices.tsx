@@ -8,7 +8,10 @@ import { DeviceActions } from "../components/device-actions"
 import { EnrollDeviceDrawer } from "../components/enroll-device-drawer"
 import { EmptyState, SectionHeader } from "../components/section"
 import { errorMessage, useKustomLocations, useStockLocationDevices } from "../lib/api"
-import { formatAgo, formatCountdown, groupCode, platformLabel, useNow } from "../lib/format"
+import { elementById } from "../lib/focus"
+import { formatAgo, formatCountdown, groupCode, platformLabel, spokenCode, spokenCountdown, useNow } from "../lib/format"
+
+const HEADING_ID = "location-in-store-devices-heading"
 
 /**
  * On a stock location's page: the payment phones of the Kustom location it is linked to, its
@@ -26,6 +29,7 @@ const LocationInStoreDevicesWidget = ({ data: stockLocation }: DetailWidgetProps
     <Container className="divide-y p-0" data-testid="location-in-store-devices">
       <SectionHeader
         title="In-person payment devices"
+        headingId={HEADING_ID}
         description={
           location ? (
             <>
@@ -67,7 +71,9 @@ const LocationInStoreDevicesWidget = ({ data: stockLocation }: DetailWidgetProps
                   <Table.HeaderCell>Device</Table.HeaderCell>
                   <Table.HeaderCell>Platform</Table.HeaderCell>
                   <Table.HeaderCell>Last seen</Table.HeaderCell>
-                  <Table.HeaderCell />
+                  <Table.HeaderCell>
+                    <span className="sr-only">Actions</span>
+                  </Table.HeaderCell>
                 </Table.Row>
               </Table.Header>
               <Table.Body>
@@ -84,7 +90,7 @@ const LocationInStoreDevicesWidget = ({ data: stockLocation }: DetailWidgetProps
                     <Table.Cell>{platformLabel(device.platform)}</Table.Cell>
                     <Table.Cell>{device.last_seen_at ? formatAgo(device.last_seen_at, now) : "—"}</Table.Cell>
                     <Table.Cell className="text-right">
-                      <DeviceActions device={device} locations={locations.data?.locations ?? []} />
+                      <DeviceActions device={device} locations={locations.data?.locations ?? []} focusAfterRemove={elementById(HEADING_ID)} />
                     </Table.Cell>
                   </Table.Row>
                 ))}
@@ -100,8 +106,14 @@ const LocationInStoreDevicesWidget = ({ data: stockLocation }: DetailWidgetProps
               </Text>
               {data.pending_enrollments.map((enrollment) => (
                 <div key={enrollment.enrollment_id} className="flex items-center justify-between">
-                  <span className="font-mono text-lg font-semibold tracking-widest">{groupCode(enrollment.enrollment_code)}</span>
-                  <StatusBadge color="blue">expires in {formatCountdown(enrollment.expires_at, now)}</StatusBadge>
+                  <span className="font-mono text-lg font-semibold tracking-widest">
+                    <span aria-hidden>{groupCode(enrollment.enrollment_code)}</span>
+                    <span className="sr-only">Code {spokenCode(enrollment.enrollment_code)}</span>
+                  </span>
+                  <StatusBadge color="blue">
+                    <span aria-hidden>expires in {formatCountdown(enrollment.expires_at, now)}</span>
+                    <span className="sr-only">{spokenCountdown(enrollment.expires_at, now)}</span>
+                  </StatusBadge>
                 </div>
               ))}
             </div>

@@ -2,6 +2,7 @@ import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
 import { CheckCircleSolid, ExclamationCircleSolid } from "@medusajs/icons"
 import { Badge, Button, Container, Heading, StatusBadge, Text, toast } from "@medusajs/ui"
+import { useEffect, useState } from "react"
 import {
   errorMessage,
   useCancelDraftOrderPayment,
@@ -13,6 +14,8 @@ import {
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
 import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
 import { heldAfterCancel, lapsingAfterCancel, paymentStatusOf, givenBackText, refundedOnlyInKustom } from "../lib/order-payment"
+
+const HEADING_ID = "order-in-store-payment-heading"
 
 const ORDER_STATUS_COLORS: Record<string, "green" | "orange" | "grey" | "red" | "blue"> = {
   REFUNDED: "grey",
@@ -80,7 +83,7 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
       </dl>
       {held > 0 && (
         <div className="flex items-start gap-x-2 px-6 py-4" role="status" data-testid="order-payment-held-after-cancel">
-          <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" />
+          <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" aria-hidden />
           <Text size="small">
             This order is cancelled, and Kustom still holds {money(held)} of this payment. It is given back by itself (refunded, or
             the authorization released) within about three minutes. If this note stays, Kustom could not be reached: look for
@@ -90,7 +93,7 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
       )}
       {lapsing > 0 && (
         <div className="flex items-start gap-x-2 px-6 py-4" role="status" data-testid="order-payment-lapsing-after-cancel">
-          <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" />
+          <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" aria-hidden />
           <Text size="small">
             This order is cancelled, and {money(lapsing)} of this payment is still authorized on the customer's card (never
             captured). Kustom's API cannot release part of an authorization: it lapses by itself, or cancel it in Kustom's portal.
@@ -100,7 +103,7 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
       )}
       {payment.live && payment.captured_amount - payment.refunded_amount !== payment.medusa_captured_amount - payment.medusa_refunded_amount && (
         <div className="flex items-start gap-x-2 px-6 py-4" role="alert" data-testid="order-payment-disagree">
-          <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" />
+          <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" aria-hidden />
           <Text size="small">
             Kustom holds {money(payment.captured_amount - payment.refunded_amount)} of this payment (captured{" "}
             {money(payment.captured_amount)}, refunded {money(payment.refunded_amount)}); Medusa records{" "}
@@ -178,9 +181,9 @@ const PaymentProblem = ({ problem }: { problem: OrderInStorePaymentProblem }) =>
   <div className="flex flex-col gap-y-2 px-6 py-4" role={problem.resolved ? undefined : "alert"} data-testid="kustom-ipp-order-problem" data-resolved={problem.resolved}>
     <div className="flex items-start gap-x-2">
       {problem.resolved ? (
-        <CheckCircleSolid className="text-ui-tag-green-icon mt-0.5 shrink-0" />
+        <CheckCircleSolid className="text-ui-tag-green-icon mt-0.5 shrink-0" aria-hidden />
       ) : (
-        <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" />
+        <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" aria-hidden />
       )}
       <Text size="small" className={problem.resolved ? "text-ui-fg-subtle" : undefined}>
         {givenBackText(problem)}
@@ -204,13 +207,16 @@ const WaitingPayment = ({ orderId, waiting }: { orderId: string; waiting: OrderW
   const doCancel = useCancelPaymentPrompt(
     () =>
       cancel.mutate(undefined, {
-        onSuccess: () =>
+        onSuccess: () => {
           // It says what to do next, so it stays long enough to be read.
           toast.success("The payment is off the device", {
             description: "This order is no longer a draft, so Pay in store cannot send it again: collect it with Medusa's payment link, or mark it as paid.",
             duration: 15_000,
             dismissable: true,
-          }),
+          })
+          // This part of the card, with its button, goes away: focus the card's heading.
+          document.getElementById(HEADING_ID)?.focus()
+        },
       }),
     "The clerk's phone stops asking for the card."
   )
@@ -249,11 +255,20 @@ const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder
   const problems = data?.problems ?? []
   const waiting = data?.waiting ?? []
   const open = problems.filter((problem) => !problem.resolved)
-  if (!payments.length && !problems.length && !waiting.length) return null
+  const empty = !payments.length && !problems.length && !waiting.length
+  // A card that empties while the page is open (its waiting payment cancelled) stays, saying so:
+  // focus was moved to its heading, and the card going away would take it to the page.
+  const [wasShown, setWasShown] = useState(false)
+  useEffect(() => {
+    if (!empty) setWasShown(true)
+  }, [empty])
+  if (empty && !wasShown) return null
   return (
     <Container className="divide-y p-0" data-testid="order-in-store-payment">
       <div className="flex items-center justify-between px-6 py-4">
-        <Heading level="h2">In-store payment</Heading>
+        <Heading level="h2" id={HEADING_ID} tabIndex={-1} className="outline-none">
+          In-store payment
+        </Heading>
         {open.length ? (
           <StatusBadge color="red" data-testid="order-payment-needs-attention">
             Needs attention
@@ -271,6 +286,13 @@ const OrderInStorePaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder
       {payments.map((payment) => (
         <PaymentDetails key={payment.payment_id} payment={payment} orderStatus={order.status} />
       ))}
+      {empty && (
+        <div className="px-6 py-4" data-testid="order-payment-none-waiting">
+          <Text size="small" className="text-ui-fg-subtle">
+            No payment is waiting on a device for this order any more.
+          </Text>
+        </div>
+      )}
     </Container>
   )
 }

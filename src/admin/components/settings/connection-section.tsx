@@ -1,5 +1,6 @@
 import { ArrowPath } from "@medusajs/icons"
-import { Badge, Code, Container, Copy, IconButton, Skeleton, StatusBadge, Text, Tooltip } from "@medusajs/ui"
+import { Badge, Code, Container, Copy, IconButton, Skeleton, StatusBadge, Text, Tooltip, clx } from "@medusajs/ui"
+import { useState } from "react"
 import { errorMessage, useConnection } from "../../lib/api"
 import { formatAgo, formatDateTime, useNow } from "../../lib/format"
 import { SectionHeader, SectionRow } from "../section"
@@ -24,17 +25,37 @@ export const ConnectionSection = () => {
   const now = useNow(10_000)
   const { data, isPending, isError, error, refetch, isFetching } = useConnection({ refetchInterval: 15_000 })
   const last = data?.last_callback
+  // What the last "Check the connection again" found, said by the live region below.
+  const [checkResult, setCheckResult] = useState("")
+  const checkAgain = async () => {
+    // Not disabled while checking (that would take focus from the button): a second press waits for the same check.
+    if (isFetching) return
+    setCheckResult("")
+    const result = await refetch()
+    setCheckResult(
+      result.isError
+        ? `The connection could not be checked: ${errorMessage(result.error)}`
+        : result.data
+          ? `Checked. The API key is ${result.data.api_key.ok ? "working" : "not working"}: ${result.data.api_key.message}`
+          : ""
+    )
+  }
   return (
     <Container className="divide-y p-0" data-testid="kustom-connection">
       <SectionHeader
         title="Connection"
         description="How this store talks to Kustom In-Person Payments. The API key and webhook secrets are set in the plugin options on the server and are never shown here."
         actions={
-          <Tooltip content="Check again">
-            <IconButton size="small" variant="transparent" onClick={() => refetch()} isLoading={isFetching} aria-label="Check the connection again">
-              <ArrowPath />
-            </IconButton>
-          </Tooltip>
+          <>
+            <div role="status" className="sr-only" data-testid="connection-check-result">
+              {checkResult}
+            </div>
+            <Tooltip content="Check again">
+              <IconButton size="small" variant="transparent" onClick={checkAgain} aria-busy={isFetching} aria-label="Check the connection again">
+                <ArrowPath className={clx(isFetching && "animate-spin")} />
+              </IconButton>
+            </Tooltip>
+          </>
         }
       />
       {isPending ? (
@@ -75,7 +96,7 @@ export const ConnectionSection = () => {
             <div className="flex flex-col gap-y-1">
               <div className="flex items-center gap-x-2">
                 <Code className="break-all">{data.callback_url}</Code>
-                <Copy content={data.callback_url} data-testid="copy-callback-url" />
+                <Copy content={data.callback_url} aria-label="Copy callback URL" data-testid="copy-callback-url" />
               </div>
               <Text size="small" className="text-ui-fg-subtle">
                 Paste this into the Kustom portal as the In-Person Payments callback URL. Kustom must be able to reach it

@@ -47,7 +47,7 @@ export const DefaultsSection = () => {
                     value={defaultOf(channel.id)}
                     noneLabel="No default"
                     aria-label={`Default device for ${channel.name}`}
-                    disabled={setDefault.isPending}
+                    // Not disabled while saving: that would take focus from it. The server saves one at a time.
                     data-testid={`channel-default-${channel.id}`}
                     onChange={(deviceId) =>
                       setDefault.mutate(

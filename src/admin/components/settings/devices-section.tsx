@@ -1,8 +1,11 @@
 import { Container, Table, Text } from "@medusajs/ui"
 import { errorMessage, useDevices, useKustomLocations } from "../../lib/api"
+import { elementById } from "../../lib/focus"
 import { formatAgo, formatDateTime, platformLabel, useNow } from "../../lib/format"
 import { DeviceActions } from "../device-actions"
 import { EmptyState, SectionHeader } from "../section"
+
+const HEADING_ID = "kustom-devices-heading"
 
 /** The registered phones. The list refreshes by itself, so a phone registered just now appears. */
 export const DevicesSection = () => {
@@ -13,14 +16,19 @@ export const DevicesSection = () => {
   const showLastSeen = devices.some((device) => device.last_seen_at)
   return (
     <Container className="divide-y p-0" data-testid="kustom-devices">
-      <SectionHeader title="Devices" description="Phones registered with the Kustom POS app. Payments are sent to one of these." />
+      <SectionHeader
+        title="Devices"
+        description="Phones registered with the Kustom POS app. Payments are sent to one of these."
+        headingId={HEADING_ID}
+      />
       {isError ? (
         <EmptyState error>{errorMessage(error)}</EmptyState>
       ) : !devices.length ? (
         <EmptyState>{isPending ? "Loading…" : "No devices yet. Enroll one with a code above."}</EmptyState>
       ) : (
-        // Scrolls sideways inside the card on a narrow screen, so the actions stay reachable.
-        <div className="overflow-x-auto" data-testid="devices-table-scroll">
+        // Scrolls sideways inside the card on a narrow screen, so the actions stay reachable. Relative,
+        // so that the texts hidden for screen readers stay inside it too.
+        <div className="relative overflow-x-auto" data-testid="devices-table-scroll">
           <Table>
             <Table.Header>
               <Table.Row>
@@ -29,7 +37,9 @@ export const DevicesSection = () => {
                 <Table.HeaderCell>Location</Table.HeaderCell>
                 <Table.HeaderCell>Registered</Table.HeaderCell>
                 {showLastSeen && <Table.HeaderCell>Last seen</Table.HeaderCell>}
-                <Table.HeaderCell />
+                <Table.HeaderCell>
+                  <span className="sr-only">Actions</span>
+                </Table.HeaderCell>
               </Table.Row>
             </Table.Header>
             <Table.Body>
@@ -50,7 +60,7 @@ export const DevicesSection = () => {
                   <Table.Cell className="whitespace-nowrap">{formatDateTime(device.created_at)}</Table.Cell>
                   {showLastSeen && <Table.Cell className="whitespace-nowrap">{device.last_seen_at ? formatAgo(device.last_seen_at, now) : "—"}</Table.Cell>}
                   <Table.Cell className="text-right">
-                    <DeviceActions device={device} locations={locations.data?.locations ?? []} />
+                    <DeviceActions device={device} locations={locations.data?.locations ?? []} focusAfterRemove={elementById(HEADING_ID)} />
                   </Table.Cell>
                 </Table.Row>
               ))}

@@ -1,8 +1,9 @@
 import { Plus } from "@medusajs/icons"
-import { Button, Container, StatusBadge, Table, Text, toast, usePrompt } from "@medusajs/ui"
+import { Button, Container, StatusBadge, Table, Text, toast } from "@medusajs/ui"
 import { useState } from "react"
 import { errorMessage, useCancelEnrollment, useEnrollments, useKustomLocations, type Enrollment } from "../../lib/api"
-import { formatCountdown, formatDateTime, groupCode, useNow } from "../../lib/format"
+import { elementById, useConfirm } from "../../lib/focus"
+import { formatCountdown, formatDateTime, groupCode, spokenCode, spokenCountdown, useNow } from "../../lib/format"
 import { EnrollDeviceDrawer } from "../enroll-device-drawer"
 import { EmptyState, SectionHeader } from "../section"
 
@@ -13,6 +14,8 @@ const STATUS: Record<Enrollment["status"], { label: string; color: "green" | "bl
   CANCELLED: { label: "Cancelled", color: "red" },
 }
 
+const HEADING_ID = "kustom-enrollments-heading"
+
 /** Create one-time codes that register a phone, see which are waiting or used, cancel a waiting one. */
 export const EnrollmentsSection = () => {
   const now = useNow()
@@ -20,16 +23,20 @@ export const EnrollmentsSection = () => {
   const { data, isPending, isError, error } = useEnrollments()
   const locations = useKustomLocations()
   const cancel = useCancelEnrollment()
-  const prompt = usePrompt()
+  const confirm = useConfirm()
 
   const confirmCancel = async (enrollment: Enrollment) => {
-    const confirmed = await prompt({
-      title: `Cancel code ${groupCode(enrollment.enrollment_code)}?`,
-      description: "No phone can register with it afterwards. Create a new code when needed.",
-      confirmText: "Cancel code",
-      cancelText: "Keep it",
-      variant: "danger",
-    })
+    const confirmed = await confirm(
+      {
+        title: `Cancel code ${groupCode(enrollment.enrollment_code)}?`,
+        description: "No phone can register with it afterwards. Create a new code when needed.",
+        confirmText: "Cancel code",
+        cancelText: "Keep it",
+        variant: "danger",
+      },
+      // A cancelled code's row has no "Cancel" button any more.
+      { fallback: elementById(HEADING_ID) }
+    )
     if (!confirmed) return
     cancel.mutate(enrollment.enrollment_id, {
       onSuccess: () => toast.success("Code cancelled"),
@@ -42,6 +49,7 @@ export const EnrollmentsSection = () => {
     <Container className="divide-y p-0" data-testid="kustom-enrollments">
       <SectionHeader
         title="Enrollment codes"
+        headingId={HEADING_ID}
         description="A clerk types a one-time code into the Kustom POS app to register their phone as a payment device."
         actions={
           <Button size="small" variant="secondary" onClick={() => setOpen(true)} data-testid="open-enroll-device">
@@ -55,8 +63,9 @@ export const EnrollmentsSection = () => {
       ) : !enrollments.length ? (
         <EmptyState>{isPending ? "Loading…" : "No codes yet. Create one to register a phone."}</EmptyState>
       ) : (
-        // Scrolls sideways inside the card on a narrow screen, so "Cancel" stays reachable.
-        <div className="overflow-x-auto" data-testid="enrollments-table-scroll">
+        // Scrolls sideways inside the card on a narrow screen, so "Cancel" stays reachable. Relative,
+        // so that the texts hidden for screen readers stay inside it too.
+        <div className="relative overflow-x-auto" data-testid="enrollments-table-scroll">
           <Table>
             <Table.Header>
               <Table.Row>
@@ -65,7 +74,9 @@ export const EnrollmentsSection = () => {
                 <Table.HeaderCell>Status</Table.HeaderCell>
                 <Table.HeaderCell>Expires</Table.HeaderCell>
                 <Table.HeaderCell>Device</Table.HeaderCell>
-                <Table.HeaderCell />
+                <Table.HeaderCell>
+                  <span className="sr-only">Actions</span>
+                </Table.HeaderCell>
               </Table.Row>
             </Table.Header>
             <Table.Body>
@@ -76,9 +87,10 @@ export const EnrollmentsSection = () => {
                   <Table.Row key={enrollment.enrollment_id} data-testid={`enrollment-row-${enrollment.enrollment_code}`}>
                     <Table.Cell>
                       {/* One line: a code wrapped as "KPUA / FXCY" reads as two codes. */}
-                      <span className="whitespace-nowrap font-mono text-base font-medium tracking-widest" data-testid="enrollment-row-code">
+                      <span className="whitespace-nowrap font-mono text-base font-medium tracking-widest" aria-hidden data-testid="enrollment-row-code">
                         {groupCode(enrollment.enrollment_code)}
                       </span>
+                      <span className="sr-only">{spokenCode(enrollment.enrollment_code)}</span>
                     </Table.Cell>
                     <Table.Cell>
                       <div className="max-w-[12rem] truncate" title={enrollment.location_name ?? undefined}>
@@ -92,7 +104,12 @@ export const EnrollmentsSection = () => {
                     </Table.Cell>
                     <Table.Cell>
                       {pending ? (
-                        <span className="whitespace-nowrap font-mono">{formatCountdown(enrollment.expires_at, now)}</span>
+                        <>
+                          <span className="whitespace-nowrap font-mono" aria-hidden>
+                            {formatCountdown(enrollment.expires_at, now)}
+                          </span>
+                          <span className="sr-only">{spokenCountdown(enrollment.expires_at, now)}</span>
+                        </>
                       ) : (
                         <Text size="small" className="text-ui-fg-subtle whitespace-nowrap">
                           {formatDateTime(enrollment.expires_at)}
@@ -107,7 +124,13 @@ export const EnrollmentsSection = () => {
                     </Table.Cell>
                     <Table.Cell className="text-right">
                       {pending && (
-                        <Button size="small" variant="transparent" onClick={() => confirmCancel(enrollment)} data-testid="cancel-enrollment">
+                        <Button
+                          size="small"
+                          variant="transparent"
+                          onClick={() => confirmCancel(enrollment)}
+                          aria-label={`Cancel code ${groupCode(enrollment.enrollment_code)}`}
+                          data-testid="cancel-enrollment"
+                        >
                           Cancel
                         </Button>
                       )}

@@ -73,7 +73,7 @@ export const LocationsSection = () => {
                       value={location.default_device_id}
                       noneLabel="No default"
                       aria-label={`Default device for ${location.name}`}
-                      disabled={setDefault.isPending}
+                      // Not disabled while saving: that would take focus from it. The server saves one at a time.
                       data-testid={`location-default-${location.id}`}
                       onChange={(deviceId) =>
                         setDefault.mutate(
@@ -161,7 +161,8 @@ const LinkSelect = ({
     <Select
       size="small"
       value={linked}
-      disabled={link.isPending || !kustomLocations.length}
+      // Not disabled while saving, which would take focus from it; the server saves one at a time.
+      disabled={!kustomLocations.length}
       onValueChange={(value) =>
         link.mutate(
           { stock_location_id: stockLocation.id, kustom_location_id: value === NONE ? null : value },

@@ -32,9 +32,9 @@ const ProblemItem = ({ problem }: { problem: StorePaymentProblem }) => (
   <li className="flex flex-col gap-y-1 px-6 py-4" data-testid="kustom-ipp-store-problem" data-resolved={problem.resolved}>
     <div className="flex items-start gap-x-2">
       {problem.resolved ? (
-        <CheckCircleSolid className="text-ui-tag-green-icon mt-0.5 shrink-0" aria-label="Resolved" />
+        <CheckCircleSolid className="text-ui-tag-green-icon mt-0.5 shrink-0" role="img" aria-label="Resolved" />
       ) : (
-        <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" aria-label="Needs attention" />
+        <ExclamationCircleSolid className="text-ui-tag-red-icon mt-0.5 shrink-0" role="img" aria-label="Needs attention" />
       )}
       <div className="flex min-w-0 flex-col gap-y-1">
         <Text size="small" weight="plus">

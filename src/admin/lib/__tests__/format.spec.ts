@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals"
-import { describeFailure, eventLabel, formatAgo, formatCountdown, formatMinor, groupCode, kustomStatusLabel, platformLabel } from "../format"
+import { describeFailure, eventLabel, formatAgo, formatCountdown, formatMinor, groupCode, kustomStatusLabel, platformLabel, spokenCode, spokenCountdown } from "../format"
 
 /** Intl may use narrow or plain no-break spaces. */
 const plain = (text: string) => text.replace(/\s/g, " ")
@@ -33,6 +33,22 @@ describe("admin formatting", () => {
     expect(formatCountdown("2026-11-27T12:14:05Z", now)).toBe("14:05")
     expect(formatCountdown("2026-11-27T12:00:00Z", now)).toBe("expired")
     expect(formatCountdown("2026-12-04T12:00:00Z", now)).toBe("7 days")
+  })
+
+  it("spells a countdown out with its units for screen readers", () => {
+    const now = Date.parse("2026-11-27T12:00:00Z")
+    expect(spokenCountdown("2026-11-27T12:59:52Z", now)).toBe("59 minutes 52 seconds left")
+    expect(spokenCountdown("2026-11-27T12:01:01Z", now)).toBe("1 minute 1 second left")
+    expect(spokenCountdown("2026-11-27T12:00:30Z", now)).toBe("30 seconds left")
+    expect(spokenCountdown("2026-11-27T13:05:09Z", now)).toBe("1 hour 5 minutes left")
+    expect(spokenCountdown("2026-11-27T14:00:00Z", now)).toBe("2 hours left")
+    expect(spokenCountdown("2026-12-04T12:00:00Z", now)).toBe("7 days left")
+    expect(spokenCountdown("2026-11-27T12:00:00Z", now)).toBe("expired")
+  })
+
+  it("spells a code one character at a time", () => {
+    expect(spokenCode("HQ6P86U3")).toBe("H Q 6 P 8 6 U 3")
+    expect(spokenCode("HRXA ZK8W")).toBe("H R X A Z K 8 W")
   })
 
   it("reads a countdown of days as a person would: a 7-day code says 7 days until fewer than 6.5 remain", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals"
 import type { DraftOrderPayment } from "../api"
-import { badgeOf, phaseOf, stepsOf } from "../payment-phase"
+import { badgeOf, phaseAnnouncement, phaseOf, stepStateLabel, stepsOf } from "../payment-phase"
 
 const sent = "2026-11-27T12:00:00.000Z"
 
@@ -85,5 +85,18 @@ describe("the Pay in store widget's phases", () => {
     ])
     expect(onDevice[0].at).toBe(sent)
     expect(stepsOf("declined", view({ kustom_status: "ACTIVE", failure_reason: "LOST_CARD" })).filter((step) => step.done)).toHaveLength(3)
+  })
+
+  it("says each step's state in words, as the icons show it", () => {
+    const onDevice = stepsOf("on_device", view({}, { callbacks: [created] }))
+    expect(onDevice.map(stepStateLabel)).toEqual(["done", "done", "in progress", "not yet"])
+  })
+
+  it("announces the status in words, as the badge shows it", () => {
+    expect(phaseAnnouncement("idle", undefined)).toBe("Payment status: Not sent")
+    expect(phaseAnnouncement("on_device", view({}, { callbacks: [created] }))).toBe("Payment status: On the device")
+    expect(phaseAnnouncement("active", view({ kustom_status: "ACTIVE" }))).toBe("Payment status: Paying")
+    const held = view({ kustom_status: "FINALIZED" }, { sale: { kind: "draft_order", id: "order_1", completed: true, order_id: "order_1", display_id: 7 }, captured: false })
+    expect(phaseAnnouncement("paid", held)).toBe("Payment status: Authorized")
   })
 })
