@@ -474,8 +474,10 @@ export function orderRefusalOf(error: unknown): string | null {
   if (typeof message !== "string" || !message.trim()) return null
   const refused = [MedusaError.Types.INVALID_DATA, MedusaError.Types.NOT_ALLOWED, MedusaError.Types.NOT_FOUND] as unknown[]
   if (!refused.includes(type)) return null
-  // Kustom's answers (see the provider's errors) are retried: only Medusa's own refusals are final.
-  if (message.startsWith("Kustom ")) return null
+  // Kustom's answers (see the provider's errors) are retried: only Medusa's own refusals are
+  // final. Nor is Medusa's "was not authorized with the provider": the provider read the
+  // session as not (yet) paid, which the next look settles.
+  if (message.startsWith("Kustom ") || message.includes("was not authorized with the provider")) return null
   return message.trim()
 }
 

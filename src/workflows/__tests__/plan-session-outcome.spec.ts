@@ -97,6 +97,7 @@ describe("planSessionOutcome", () => {
     expect(orderRefusalOf(new MedusaError(MedusaError.Types.UNEXPECTED_STATE, "Kustom could not be reached while reading"))).toBeNull()
     expect(orderRefusalOf(new MedusaError(MedusaError.Types.NOT_ALLOWED, "Kustom refused capturing the payment (HTTP 409): conflict."))).toBeNull()
     expect(orderRefusalOf(new Error("Timed-out acquiring lock."))).toBeNull()
+    expect(orderRefusalOf(new MedusaError(MedusaError.Types.NOT_ALLOWED, "Session: payses_1 was not authorized with the provider."))).toBeNull()
     expect(orderRefusalOf(new MedusaError(MedusaError.Types.INVALID_DATA, "  "))).toBeNull()
     expect(orderRefusalOf(undefined)).toBeNull()
   })
