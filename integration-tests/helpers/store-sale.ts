@@ -14,13 +14,15 @@ export type StoreSale = {
   paymentSession: { id: string; amount: number; status: string; data: Record<string, unknown> }
 }
 
+/** A walk-in customer's cart; `shippingMethod: false` leaves out the pick-up shipping method. */
 export async function createCart(
   api: AxiosInstance,
   store: SeededStore,
   items: { variant_id: string; quantity: number }[] = [
     { variant_id: store.variants.mug, quantity: 2 },
     { variant_id: store.variants.tee, quantity: 1 },
-  ]
+  ],
+  { shippingMethod = true }: { shippingMethod?: boolean } = {}
 ): Promise<string> {
   const headers = { "x-publishable-api-key": store.publishableKey }
   const {
@@ -36,7 +38,7 @@ export async function createCart(
     },
     { headers }
   )
-  await api.post(`/store/carts/${cart.id}/shipping-methods`, { option_id: store.shippingOptionId }, { headers })
+  if (shippingMethod) await api.post(`/store/carts/${cart.id}/shipping-methods`, { option_id: store.shippingOptionId }, { headers })
   return cart.id
 }
 

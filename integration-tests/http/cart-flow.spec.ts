@@ -1,7 +1,6 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
-import { walkInAddress } from "../../scripts/lib/counter-sale"
 import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { sessionCreates } from "../helpers/kustom"
@@ -53,22 +52,10 @@ medusaIntegrationTestRunner({
     it("sends nothing to the device for a cart Medusa would not complete, and sends it once the cart is fixed", async () => {
       const headers = { "x-publishable-api-key": store.publishableKey }
       // Goods to ship, and no shipping method: Medusa's cart completion refuses this cart.
-      const {
-        data: { cart },
-      } = await api.post(
-        "/store/carts",
-        {
-          region_id: store.regionId,
-          sales_channel_id: store.salesChannelId,
-          email: "walk-in@example.com",
-          items: [{ variant_id: store.variants.mug, quantity: 1 }],
-          shipping_address: walkInAddress(store.countryCode),
-        },
-        { headers }
-      )
+      const cartId = await createCart(api, store, [{ variant_id: store.variants.mug, quantity: 1 }], { shippingMethod: false })
       const {
         data: { payment_collection: collection },
-      } = await api.post("/store/payment-collections", { cart_id: cart.id }, { headers })
+      } = await api.post("/store/payment-collections", { cart_id: cartId }, { headers })
       const creates = sessionCreates(fixture)
       const refused = await api.post(
         `/store/payment-collections/${collection.id}/payment-sessions`,
@@ -83,7 +70,7 @@ medusaIntegrationTestRunner({
       })
       expect(sessionCreates(fixture)).toBe(creates)
 
-      await api.post(`/store/carts/${cart.id}/shipping-methods`, { option_id: store.shippingOptionId }, { headers })
+      await api.post(`/store/carts/${cartId}/shipping-methods`, { option_id: store.shippingOptionId }, { headers })
       // The mug in a shipping profile the cart's shipping method does not serve: refused too.
       const admin = (await createAdminHeaders(getContainer())).headers
       const query = getContainer().resolve("query")
@@ -108,9 +95,9 @@ medusaIntegrationTestRunner({
       expect(sessionCreates(fixture)).toBe(creates)
       await moveMug((variant as any).product.shipping_profile.id)
 
-      const sale = await payInStore(api, store, cart.id, { device_id: deviceId })
+      const sale = await payInStore(api, store, cartId, { device_id: deviceId })
       await kustom.playground.simulateTap(sale.kustomSessionId, "SUCCESS")
-      const order = await waitFor(() => paidOrderOfCart(getContainer(), cart.id), "the order")
+      const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
       expect(toMinorUnits(order.total, "sek")).toBe((await kustom.sessions.get(sale.kustomSessionId)).order_amount)
     })
   },
