@@ -506,7 +506,7 @@ medusaIntegrationTestRunner({
       const problem =
         `Paid ${(paid.order_amount / 100).toFixed(2)} SEK on the device, but Medusa refused to make cart ${cartId} an order: ` +
         "The cart items require shipping profiles that are not satisfied by the current shipping methods. No order records this payment: " +
-        `give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) (order ${paid.order_id}).`
+        `give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured); its Kustom order is ${paid.order_id}.`
       expect(flagged.data).toMatchObject({ problem, kustom_status: "FINALIZED", kustom_order_id: paid.order_id })
       expect(await ordersOfCart(container(), cartId)).toBe(0)
 

@@ -226,7 +226,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
     const problem =
       `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after order ` +
       `${orderName} was cancelled in Medusa. Nothing was recorded on it: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)` +
-      `${session.order_id ? ` (order ${session.order_id})` : ""}.`
+      `${session.order_id ? `; its Kustom order is ${session.order_id}` : ""}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
   }
   if (sale.completed && sale.ref.kind === "cart") {
@@ -234,7 +234,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
     const problem =
       `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after the cart became order ` +
       `${orderName} without this payment. Nothing was recorded on the order: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)` +
-      `${session.order_id ? ` (order ${session.order_id})` : ""}.`
+      `${session.order_id ? `; its Kustom order is ${session.order_id}` : ""}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
   }
 
@@ -263,7 +263,7 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
     const problem =
       `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device, but Medusa refused ${what}: ` +
       `${refusal.replace(/\.$/, "")}. No order records this payment: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)` +
-      `${session.order_id ? ` (order ${session.order_id})` : ""}.`
+      `${session.order_id ? `; its Kustom order is ${session.order_id}` : ""}.`
     return flag("order_refused", KUSTOM_IPP_EVENTS.ORDER_REFUSED, problem, sale.completed ? { order_id: sale.orderId } : {}, { order_refusal: refusal })
   }
   if (sale.completed) {

@@ -62,7 +62,7 @@ describe("planSessionOutcome", () => {
     const first = planSessionOutcome(SESSION_ID, session("FINALIZED"), { merchant, sale: sale() }, refusal)
     const problem =
       "Paid 125.00 SEK on the device, but Medusa refused to make cart cart_1 an order: Not enough stock available for item. " +
-      "No order records this payment: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) (order om_1)."
+      "No order records this payment: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured); its Kustom order is om_1."
     expect(first).toMatchObject({
       action: "record",
       outcome: "order_refused",
@@ -131,7 +131,7 @@ describe("planSessionOutcome", () => {
     const result = plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true }) })
     expect(result).toMatchObject({ action: "record", outcome: "unmatched", status: PaymentSessionStatus.ERROR, order_id: "order_1", event: KUSTOM_IPP_EVENTS.UNMATCHED })
     expect(result.data?.problem).toBe(
-      "Paid 125.00 SEK on the device after order #7 was cancelled in Medusa. Nothing was recorded on it: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) (order om_1)."
+      "Paid 125.00 SEK on the device after order #7 was cancelled in Medusa. Nothing was recorded on it: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured); its Kustom order is om_1."
     )
     // Paid with this payment before it was cancelled: that is an order like any other.
     expect(plan(session("FINALIZED"), { sale: sale({ kind: "draft_order", completed: true, cancelled: true, status: "captured" }) })).toMatchObject({
@@ -165,7 +165,7 @@ describe("planSessionOutcome", () => {
     })
     expect(result.data?.problem).toBe(
       "Paid 125.00 SEK on the device after the cart became order #7 without this payment. " +
-        "Nothing was recorded on the order: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) (order om_1)."
+        "Nothing was recorded on the order: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured); its Kustom order is om_1."
     )
     expect(result.reason).toBe(result.data?.problem)
     // Recorded already: a redelivery flags it again and writes nothing.
