@@ -41,6 +41,14 @@ export function lapsingAfterCancel(payment: Amounts, orderStatus: string | undef
 
 type Books = Amounts & Pick<OrderInStorePayment, "medusa_captured_amount" | "medusa_refunded_amount">
 
+/** What Kustom holds of a payment (captured, not refunded) and what Medusa records it holds. */
+export function holdingsOf(payment: Books): { kustom: number; medusa: number } {
+  return {
+    kustom: payment.captured_amount - payment.refunded_amount,
+    medusa: payment.medusa_captured_amount - payment.medusa_refunded_amount,
+  }
+}
+
 /**
  * What Kustom refunded of a capture Medusa never recorded (its answer was lost, then the order
  * was cancelled, and the plugin gave the money back in Kustom): Medusa cannot record a refund
@@ -49,9 +57,8 @@ type Books = Amounts & Pick<OrderInStorePayment, "medusa_captured_amount" | "med
  */
 export function refundedOnlyInKustom(payment: Books): number {
   if (!payment.live) return 0
-  const kustomHolds = payment.captured_amount - payment.refunded_amount
-  const medusaHolds = payment.medusa_captured_amount - payment.medusa_refunded_amount
-  if (kustomHolds !== medusaHolds) return 0
+  const holds = holdingsOf(payment)
+  if (holds.kustom !== holds.medusa) return 0
   return Math.max(0, payment.refunded_amount - payment.medusa_refunded_amount)
 }
 

@@ -13,7 +13,7 @@ import {
 } from "../lib/api"
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
 import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
-import { heldAfterCancel, lapsingAfterCancel, paymentStatusOf, givenBackText, refundedOnlyInKustom } from "../lib/order-payment"
+import { heldAfterCancel, holdingsOf, lapsingAfterCancel, paymentStatusOf, givenBackText, refundedOnlyInKustom } from "../lib/order-payment"
 
 const HEADING_ID = "order-in-store-payment-heading"
 
@@ -46,6 +46,7 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
   const held = heldAfterCancel(payment, orderStatus)
   const lapsing = lapsingAfterCancel(payment, orderStatus)
   const kustomOnlyRefund = refundedOnlyInKustom(payment)
+  const holds = holdingsOf(payment)
   return (
     <div className="flex flex-col divide-y" data-testid="kustom-ipp-order-payment">
       <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 px-6 py-4">
@@ -101,13 +102,13 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
           </Text>
         </div>
       )}
-      {payment.live && payment.captured_amount - payment.refunded_amount !== payment.medusa_captured_amount - payment.medusa_refunded_amount && (
+      {payment.live && holds.kustom !== holds.medusa && (
         <div className="flex items-start gap-x-2 px-6 py-4" role="alert" data-testid="order-payment-disagree">
           <ExclamationCircleSolid className="text-ui-tag-orange-icon mt-0.5 shrink-0" aria-hidden />
           <Text size="small">
-            Kustom holds {money(payment.captured_amount - payment.refunded_amount)} of this payment (captured{" "}
+            Kustom holds {money(holds.kustom)} of this payment (captured{" "}
             {money(payment.captured_amount)}, refunded {money(payment.refunded_amount)}); Medusa records{" "}
-            {money(payment.medusa_captured_amount - payment.medusa_refunded_amount)}. Most often Kustom's answer to a capture or
+            {money(holds.medusa)}. Most often Kustom's answer to a capture or
             refund was lost: do the same capture or refund again in Medusa, and what Kustom already did is counted, so nothing
             moves twice. A capture or refund made in Kustom's portal explains it too.
           </Text>
