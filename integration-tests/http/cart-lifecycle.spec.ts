@@ -651,6 +651,18 @@ medusaIntegrationTestRunner({
       expect(await ordersOfCart(container(), cartId)).toBe(0)
     })
 
+    it("logs a callback refused for its body (too large, compressed) as a rejected callback", async () => {
+      const url = `${api.defaults.baseURL}/hooks/kustom-ipp`
+      const headers = { "content-type": "application/json", "webhook-id": "msg_body", "webhook-timestamp": String(Math.floor(Date.now() / 1000)), "webhook-signature": "v1,x" }
+      const huge = await fetch(url, { method: "POST", headers, body: `{"pad":"${"x".repeat(70 * 1024)}"}` })
+      expect(huge.status).toBe(413)
+      const compressed = await fetch(url, { method: "POST", headers: { ...headers, "content-encoding": "gzip" }, body: "{}" })
+      expect(compressed.status).toBe(415)
+      const logged = output.text()
+      expect(logged).toContain("Kustom In-Person Payments: rejected a callback (HTTP 413: The body is larger than 64 KiB)")
+      expect(logged).toContain("Kustom In-Person Payments: rejected a callback (HTTP 415: Send the body uncompressed (no Content-Encoding))")
+    })
+
     it("takes a genuine callback whatever the JSON content type's spelling, charset or formatting", async () => {
       fixture.playground.setCallbackFaults({ dropAll: true })
       const cartId = await createCart(api, store)

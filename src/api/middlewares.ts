@@ -43,7 +43,7 @@ export default defineMiddlewares({
       methods: ["POST"],
       // Not Medusa's parsers: they pick by Content-Type and parse before the signature is checked.
       bodyParser: false,
-      middlewares: [readRawBody(CALLBACK_BODY_LIMIT_BYTES)],
+      middlewares: [readRawBody(CALLBACK_BODY_LIMIT_BYTES, "Kustom In-Person Payments: rejected a callback")],
     },
     // Every change to a cart but completing it waits until no clerk is taking its payment.
     ...[

@@ -43,9 +43,18 @@ export function sweepBackoffSeconds(ageMs: number): number {
  * paid ones the sweep found: only those mean callbacks are not arriving.
  */
 export function sweepSummary(report: Pick<SweepReport, "checked" | "failed" | "results">): string {
-  const open = report.results.filter((result) => result.kustom_status === "CREATED" || result.kustom_status === "ACTIVE").length
-  const paid = report.results.filter((result) => result.outcome === "order_created" || result.outcome === "payment_recorded").length
-  return `sweep checked ${report.checked} open session(s): ${open} still waiting on a device, ${paid} paid (found by the sweep, not by a callback), ${report.failed} failed`
+  const count = (test: (result: SweepReport["results"][number]) => boolean) => report.results.filter(test).length
+  const open = count((result) => result.kustom_status === "CREATED" || result.kustom_status === "ACTIVE")
+  const paid = count((result) => result.outcome === "order_created" || result.outcome === "payment_recorded")
+  // EXPIRED has no callback at all: the sweep is how it is ever found.
+  const ended = count((result) => result.kustom_status === "CANCELLED" || result.kustom_status === "EXPIRED" || result.kustom_status === "FAILED")
+  const problems = count((result) => result.outcome === "amount_mismatch" || result.outcome === "unmatched" || result.outcome === "order_refused")
+  return (
+    `sweep checked ${report.checked} open session(s): ${open} still waiting on a device, ${paid} paid (found by the sweep, not by a callback), ` +
+    `${ended} ended unpaid (cancelled, expired or failed), ` +
+    (problems ? `${problems} paid but needing attention (Settings → Payments needing attention), ` : "") +
+    `${report.failed} failed`
+  )
 }
 
 export async function sweepOpenSessions(container: MedusaContainer, options: SweepOptions = {}): Promise<SweepReport | undefined> {

@@ -26,8 +26,12 @@ export const pluginOptionsSchema = z
     baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     merchantId: z.string().trim().min(1).optional(),
     webhookSecrets: z
-      .union([webhookSecret, z.array(webhookSecret)])
-      .optional()
+      // `KUSTOM_IPP_WEBHOOK_SECRET?.split(",")` of an empty variable is `[""]`, and of a list
+      // with a trailing comma ends in `""`: blank entries count as unset, as empty options do.
+      .preprocess(
+        (value) => (Array.isArray(value) ? value.filter((entry) => !(typeof entry === "string" && entry.trim() === "")) : value),
+        z.union([webhookSecret, z.array(webhookSecret)]).optional()
+      )
       .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value])),
     locationId: z.string().trim().min(1).optional(),
     defaultDeviceId: z.string().trim().min(1).optional(),

@@ -1,4 +1,4 @@
-import { MedusaError, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, MedusaError, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { IPaymentModuleService, MedusaContainer } from "@medusajs/framework/types"
 import { createStep, createWorkflow, StepResponse, transform, when, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import {
@@ -491,11 +491,23 @@ export async function processKustomIppSession(
   container: MedusaContainer,
   input: ProcessKustomIppSessionInput
 ): Promise<ProcessKustomIppSessionResult> {
+  let result: ProcessKustomIppSessionResult
   try {
-    return (await processKustomIppSessionWorkflow(container).run({ input })).result
+    result = (await processKustomIppSessionWorkflow(container).run({ input })).result
   } catch (error) {
     const refusal = orderRefusalOf(error)
     if (!refusal) throw error
     return (await processKustomIppSessionWorkflow(container).run({ input: { ...input, order_refusal: refusal } })).result
   }
+  if (result.outcome === "unknown_session") {
+    // Kustom answered 404: a callback for a session of another system, or a test. Done with,
+    // not retried; said once so that the client's 404 line is not read as a retry to come.
+    container
+      .resolve(ContainerRegistrationKeys.LOGGER)
+      .warn(
+        `Kustom In-Person Payments: Kustom does not know session ${input.kustom_session_id}` +
+          `${input.callback_id ? ` (named by callback ${input.callback_id})` : ""}; nothing was done and it is not retried.`
+      )
+  }
+  return result
 }

@@ -1,4 +1,5 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import getRawBody from "raw-body"
 
 export type RequestWithRawBody = MedusaRequest & { rawBody?: Buffer }
@@ -31,12 +32,14 @@ export async function readBodyBytes(req: MedusaRequest, limit: number): Promise<
 
 /**
  * Keeps the body's bytes as `req.rawBody`, parsing nothing: a signature covers the bytes, so
- * nothing is read into objects before it has verified.
+ * nothing is read into objects before it has verified. A refusal is logged as `what` (a
+ * rejected callback is what an operator looks for when payments stop becoming orders).
  */
-export function readRawBody(limit: number) {
+export function readRawBody(limit: number, what: string) {
   return async (req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) => {
     const read = await readBodyBytes(req, limit)
     if ("refused" in read) {
+      req.scope.resolve(ContainerRegistrationKeys.LOGGER).warn(`${what} (HTTP ${read.refused}: ${read.message})`)
       res.status(read.refused).json({ type: "invalid_data", message: read.message })
       return
     }

@@ -90,6 +90,15 @@ describe("plugin options", () => {
     expect(parsePluginOptions({ apiKey: "kco_test_api_x", webhookSecrets: secret }, "production").webhookSecrets).toEqual([secret])
   })
 
+  it("takes the README's `KUSTOM_IPP_WEBHOOK_SECRET?.split(\",\")` of an empty or comma-ended variable as the secrets it names", () => {
+    const split = (variable: string) => variable.split(",")
+    expect(parsePluginOptions({ apiKey: "kco_test_api_x", webhookSecrets: split("") }, "development").webhookSecrets).toEqual([])
+    expect(parsePluginOptions({ apiKey: "kco_test_api_x", webhookSecrets: split(`${secret},`) }).webhookSecrets).toEqual([secret])
+    expect(parsePluginOptions({ apiKey: "kco_test_api_x", webhookSecrets: split(`${secret}, ,${secret}`) }).webhookSecrets).toEqual([secret, secret])
+    // Blank is unset, so production still asks for a secret.
+    expect(problemsOf({ apiKey: "kco_test_api_x", webhookSecrets: split("") }, "production")).toMatch(/webhookSecrets: is required when NODE_ENV is production/)
+  })
+
   it("never repeats the API key in its messages", () => {
     const apiKey = "kco_test_api_SECRET123"
     expect(problemsOf({ apiKey, environment: "nope" })).not.toContain("SECRET123")

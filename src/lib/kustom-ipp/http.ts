@@ -260,7 +260,8 @@ export class HttpTransport {
     const logger = this.#config.logger
     if (!logger) return
     let line = `Kustom IPP ${req.method} ${req.path} -> ${outcome} in ${Math.round(durationMs)} ms`
-    if (maxAttempts > 1) line += ` (attempt ${attempt}/${maxAttempts})`
+    // The attempt count only where there was or will be another: a 404 answered at once is final.
+    if (maxAttempts > 1 && (attempt > 1 || retryInMs !== undefined)) line += ` (attempt ${attempt}/${maxAttempts})`
     if (retryInMs !== undefined) line += `; retrying in ${retryInMs} ms`
     const ok = /^2\d\d$/.test(outcome)
     const level: keyof KustomIppLogger = ok ? "debug" : retryInMs !== undefined ? "warn" : /^4\d\d$/.test(outcome) ? "warn" : "error"

@@ -213,7 +213,7 @@ export const webhookIdentifierSchema = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
+  .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
   .refine((value) => !UNPAIRED_SURROGATE.test(value), "must not contain half of a character (an unpaired surrogate)")
 
 /** Free text in an event (a decline reason): tabs and line breaks allowed, other control characters not. */

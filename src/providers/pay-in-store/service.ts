@@ -335,6 +335,10 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       headers: payload.headers as Record<string, string | string[] | undefined>,
       secrets: this.options_.webhookSecrets,
     })
+    // Told as the plugin's own route tells it (the log, the admin's last callback): Medusa's
+    // route has already answered 200, so nothing else would show a wrong secret.
+    await this.noteCallbackAttempt_(verified.ok ? { ok: true, reason: null } : { ok: false, reason: verified.reason })
+    if (!verified.ok) this.logger_.warn(`Kustom In-Person Payments: rejected a callback on Medusa's /hooks/payment route (${verified.reason})`)
     const sessionId = verified.ok ? kustomWebhookEventFields(verified.event).sessionId : null
     if (!sessionId) return { action: PaymentActions.NOT_SUPPORTED }
     const session = await this.getSession_(sessionId)
@@ -355,6 +359,12 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
   }
 
   /* ---------- internals ---------- */
+
+  /** For the admin's "last callback"; never fails the webhook (the log line is what stays). */
+  private async noteCallbackAttempt_(attempt: { ok: boolean; reason: string | null }): Promise<void> {
+    const kustomIpp = appContainer.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE, { allowUnregistered: true })
+    await kustomIpp?.noteCallbackAttempt(attempt).catch(() => undefined)
+  }
 
   private async loadSale_(data: KustomIppPaymentData): Promise<PaymentSessionSale> {
     if (!data.session_id) {

@@ -836,6 +836,13 @@ describe("the API key never leaks", () => {
     expect(lines[0]).toMatch(/^warn Kustom IPP GET \/ipp\/v1\/locations -> 503 in \d+ ms \(attempt 1\/4\); retrying in \d+ ms$/)
     expect(lines[1]).toMatch(/^debug Kustom IPP GET \/ipp\/v1\/locations -> 200 in \d+ ms \(attempt 2\/4\)$/)
   })
+
+  it("does not count attempts on an answer that is final at once (no retry follows a 404)", async () => {
+    pg.injectFault({ method: "GET", path: "/ipp/v1/locations", status: 404, times: 1 })
+    const before = logLines.length
+    await failure<KustomIppApiError>(client().locations.list())
+    expect(logLines.slice(before)).toEqual([expect.stringMatching(/^warn Kustom IPP GET \/ipp\/v1\/locations -> 404 in \d+ ms$/)])
+  })
 })
 
 describe("webhooks from the playground", () => {

@@ -344,6 +344,9 @@ describe("verifyKustomWebhook", () => {
       expect(!result.ok && result.message).toContain("data.session_id")
       const half = verify(signed(JSON.stringify(event({ data: { session_id: "s\ud83d" } }))))
       expect(!half.ok && half.message).toBe("data.session_id: must not contain half of a character (an unpaired surrogate)")
+      // An empty id is only too short: it has no control characters to speak of.
+      const empty = verify(signed(JSON.stringify(event({ data: { session_id: "" } }))))
+      expect(!empty.ok && empty.message).toMatch(/^data\.session_id: Too small[^;]*$/)
     })
   })
 
