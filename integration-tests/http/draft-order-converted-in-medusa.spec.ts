@@ -175,6 +175,23 @@ medusaIntegrationTestRunner({
       expect(after).toEqual({ payments: [], problems: [], waiting: [] })
     })
 
+    it("refuses a credit line on the converted order while its payment waits on the device, so the total stays what the device asks", async () => {
+      const { draft, kustomSessionId } = await sentToDevice("Counter 9")
+      await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })
+      const totalBefore = (await readOrder(draft.id)).order.summary.current_order_total
+      const creditLine = { amount: 50, reference: "order", reference_id: draft.id }
+      const refused = await api.post(`/admin/orders/${draft.id}/credit-lines`, creditLine, { headers, validateStatus: () => true })
+      expect(refused.status).toBe(400)
+      expect(refused.data.message).toMatch(/^This draft order's payment is waiting on a device\. Cancel it first/)
+      expect((await readOrder(draft.id)).order.summary.current_order_total).toEqual(totalBefore)
+      expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CREATED")
+
+      // Once the payment is off the device, the order is Medusa's to change again.
+      await api.post(`/admin/kustom-ipp/draft-orders/${draft.id}/payment/cancel`, {}, { headers })
+      const accepted = await api.post(`/admin/orders/${draft.id}/credit-lines`, creditLine, { headers, validateStatus: () => true })
+      expect(accepted.status).toBe(200)
+    })
+
     it("takes the payment off the device when the converted order is cancelled in Medusa", async () => {
       const { draft, device, kustomSessionId } = await sentToDevice("Counter 4")
       await api.post(`/admin/draft-orders/${draft.id}/convert-to-order`, {}, { headers })

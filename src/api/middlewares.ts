@@ -16,7 +16,7 @@ import { readRawBody } from "./body/read-raw-body"
 import { checkNewPaymentSession } from "./guards/check-new-payment-session"
 import { answerKustomUnavailableWith503 } from "./guards/kustom-unavailable"
 import { serializePaymentCollectionCreation } from "./guards/payment-change-lock"
-import { refuseChangeOfAuthorizedOrder } from "./guards/refuse-change-of-authorized-order"
+import { orderIdOfChange, refuseChangeOfAuthorizedOrder } from "./guards/refuse-change-of-authorized-order"
 import { refuseDraftChangeWhileOnDevice, refuseWhileCollecting } from "./guards/refuse-while-collecting"
 
 /** Callbacks are small; anything larger (64 KiB) is refused before it is read into memory. */
@@ -57,15 +57,30 @@ export default defineMiddlewares({
     ].map((matcher) => ({ matcher, methods: ["POST" as const, "DELETE" as const], middlewares: [refuseWhileCollecting] })),
     // A draft order keeps the total its payment on a device was sent for (an edit's items,
     // shipping and promotions only take effect when it is confirmed), and is not deleted under it.
+    // Once converted, the order keeps it too: no credit line, return, exchange or claim until
+    // the payment waiting on the device is paid or cancelled.
     ...[
       "/admin/draft-orders/:id",
       "/admin/draft-orders/:id/edit",
       "/admin/draft-orders/:id/edit/request",
       "/admin/draft-orders/:id/edit/confirm",
       "/admin/orders/:id",
+      "/admin/orders/:id/credit-lines",
       "/admin/order-edits/:id/request",
       "/admin/order-edits/:id/confirm",
     ].map((matcher) => ({ matcher, methods: ["POST" as const], middlewares: [refuseDraftChangeWhileOnDevice()] })),
+    ...(
+      [
+        ["/admin/returns/:id/request", "return"],
+        ["/admin/returns/:id/receive/confirm", "return"],
+        ["/admin/exchanges/:id/request", "exchange"],
+        ["/admin/claims/:id/request", "claim"],
+      ] as const
+    ).map(([matcher, kind]) => ({
+      matcher,
+      methods: ["POST" as const],
+      middlewares: [refuseDraftChangeWhileOnDevice((req) => orderIdOfChange(req, kind))],
+    })),
     // Medusa cancels an order's authorized payment when a change leaves something to pay: an
     // in-store card's hold is then released for the whole sale. Capture first.
     ...(

@@ -241,13 +241,21 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
   const currency = paymentSession.currency_code
   const expected = toMinorUnits(paymentSession.amount as number, currency)
   const saleTotal = toMinorUnits(sale.total, currency)
-  if (session.purchase_currency !== currency.toUpperCase() || session.order_amount !== expected || saleTotal !== expected) {
-    const consequence = sale.completed
-      ? `The draft order was converted to order ${orderName} in Medusa meanwhile; the payment was not recorded on it`
-      : `No order was created`
-    const problem =
-      `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device, but the payment is for ` +
-      `${formatMinorUnits(expected, currency)} and the sale now totals ${formatMinorUnits(saleTotal, currency)}. ${consequence}: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured) or take the difference.`
+  const paidAsSent = session.purchase_currency === currency.toUpperCase() && session.order_amount === expected
+  if (!paidAsSent || saleTotal !== expected) {
+    const paid = formatMinorUnits(session.order_amount, session.purchase_currency)
+    const total = formatMinorUnits(saleTotal, currency)
+    // Said as it happened: usually the sale changed after its payment was sent, and the device
+    // took what it was sent for.
+    const what = paidAsSent
+      ? `Paid ${paid} on the device, but the sale changed after the payment was sent: it now totals ${total}.`
+      : `Paid ${paid} on the device for a payment of ${formatMinorUnits(expected, currency)}; the sale totals ${total}.`
+    // No order records the money, so the whole of it goes back (a part refunded would still be
+    // recorded nowhere), and the sale's total is taken anew.
+    const next = sale.completed
+      ? `The draft order was converted to order ${orderName} in Medusa meanwhile; the payment was not recorded on it: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured), then collect the order's ${total} another way (a payment link, or Medusa's "Mark as paid" for money taken otherwise)`
+      : `No order was created: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured), then send the payment again for ${total}`
+    const problem = `${what} ${next}${session.order_id ? `; its Kustom order is ${session.order_id}` : ""}.`
     return flag("amount_mismatch", KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH, problem, sale.completed ? { order_id: sale.orderId } : {})
   }
   // Medusa refused to make the sale an order with this payment (its own validation, stock, a

@@ -15,7 +15,8 @@ export type ChangeKind = "return" | "exchange" | "claim" | "order edit"
 
 const ENTITY_OF: Record<Exclude<ChangeKind, "order edit">, string> = { return: "return", exchange: "order_exchange", claim: "order_claim" }
 
-async function orderIdOf(req: MedusaRequest, kind: ChangeKind): Promise<string | undefined> {
+/** The order a change's confirming route (`:id`) belongs to, or undefined for an unknown one. */
+export async function orderIdOfChange(req: MedusaRequest, kind: ChangeKind): Promise<string | undefined> {
   const id = req.params.id
   if (kind === "order edit") return id
   const query = req.scope.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
@@ -36,7 +37,7 @@ async function orderIdOf(req: MedusaRequest, kind: ChangeKind): Promise<string |
 export function refuseChangeOfAuthorizedOrder(kind: ChangeKind) {
   return async (req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) => {
     try {
-      const orderId = await orderIdOf(req, kind)
+      const orderId = await orderIdOfChange(req, kind)
       // Anything unknown is for Medusa's own validation to refuse.
       if (!orderId) return next()
       const query = req.scope.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)

@@ -52,7 +52,7 @@ export async function refuseWhileCollecting(req: MedusaRequest, res: MedusaRespo
 export function refuseDraftChangeWhileOnDevice(orderIdOf: (req: MedusaRequest) => unknown = (req) => req.params.id) {
   return async (req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) => {
     try {
-      const orderId = orderIdOf(req)
+      const orderId = await orderIdOf(req)
       // Anything else is for Medusa's own validation to refuse.
       if (typeof orderId === "string" && orderId) await refuseWhileOnDevice(req.scope, await orderPaymentSessions(req.scope, orderId))
       next()

@@ -144,7 +144,17 @@ describe("planSessionOutcome", () => {
     expect(result).toMatchObject({ action: "record", outcome: "amount_mismatch", status: PaymentSessionStatus.ERROR, event: KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH })
     expect(result.data?.problem).toMatch(/The draft order was converted to order #7 in Medusa meanwhile; the payment was not recorded on it/)
     // Amounts as a person reads them, not in minor units.
-    expect(result.data?.problem).toMatch(/^Paid 125\.00 SEK on the device, but the payment is for 125\.00 SEK and the sale now totals 126\.00 SEK\./)
+    expect(result.data?.problem).toMatch(/^Paid 125\.00 SEK on the device, but the sale changed after the payment was sent: it now totals 126\.00 SEK\. /)
+    // What to do: all of it back (no order records any of it), and the new total collected on the order.
+    expect(result.data?.problem).toMatch(/give the money back in Kustom .*, then collect the order's 126\.00 SEK another way/)
+    expect(result.data?.problem).not.toMatch(/take the difference/)
+  })
+
+  it("says what was paid against what was sent when the device took another amount, and to send the cart's total again", () => {
+    const result = plan({ ...session("FINALIZED"), order_amount: 12400 }, { sale: sale({ total: 125 }) })
+    expect(result).toMatchObject({ outcome: "amount_mismatch" })
+    expect(result.data?.problem).toMatch(/^Paid 124\.00 SEK on the device for a payment of 125\.00 SEK; the sale totals 125\.00 SEK\. No order was created: /)
+    expect(result.data?.problem).toMatch(/then send the payment again for 125\.00 SEK/)
     expect(result.reason).toBe(result.data?.problem)
   })
 

@@ -69,7 +69,7 @@ export const PaymentProblemsSection = () => {
         title="Payments needing attention"
         description={
           open
-            ? `${open} payment${open === 1 ? "" : "s"} taken on a device that no order records. Give the money back in Kustom (refund, or cancel an authorization), or take the difference.`
+            ? `${open} payment${open === 1 ? "" : "s"}${count > problems.length ? " on this page" : ""} taken on a device that no order records. Give the money back in Kustom (refund, or cancel an authorization), then collect the sale anew; each says how.`
             : "Money taken on a device that no order records (an amount that no longer matched, a payment sent again) is listed here."
         }
       />

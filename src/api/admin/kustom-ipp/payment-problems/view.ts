@@ -6,7 +6,7 @@ import { currencyExponent } from "../../../../lib/session-mapping/minor-units"
 /**
  * Money taken on a device that no Medusa payment records, and why: paid for an amount that no
  * longer matched, for a payment that was replaced, or after the order was cancelled in Medusa.
- * Someone must refund it in Kustom or take the difference.
+ * Someone must give it back in Kustom (all of it: no order records any part) and collect the sale anew.
  */
 export type InStorePaymentProblem = {
   /** The Medusa payment session it was sent for; null when that one no longer existed. */
