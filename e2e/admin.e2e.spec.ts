@@ -275,7 +275,7 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     expect(await payment.locator("dt").allTextContents()).toEqual(["Device", "IPP session", "Kustom order", "Status", "Captured", "Refunded"])
     expect(await admin.getByTestId("order-payment-session").textContent()).toMatch(/[0-9a-f-]{36}/)
     expect(await admin.getByTestId("order-payment-kustom-order").textContent()).toMatch(/[0-9a-f-]{36}/)
-    await admin.getByTestId("order-payment-callback").filter({ hasText: "Paid" }).waitFor({ timeout: 20_000 })
+    await admin.getByTestId("order-payment-callback").filter({ hasText: "Card accepted" }).waitFor({ timeout: 20_000 })
     await admin.getByTestId("order-payment-callback").filter({ hasText: "Card declined: Insufficient funds" }).waitFor()
     expect(await payment.textContent()).not.toContain("INSUFFICIENT_FUNDS")
     await payment.scrollIntoViewIfNeeded()
@@ -435,6 +435,16 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
       // read once Kustom's list has failed ("Link not shown…" until then), so wait for it.
       await linkRow.getByText("Linked to Kustom location ").waitFor({ timeout: 30_000 })
       expect(await linkRow.textContent()).toContain("could not be loaded")
+      // The Devices list says Kustom is unavailable, and keeps saying it while it tries again
+      // (every 3 s, with retries): never back to "Loading…".
+      const devicesCard = admin.getByTestId("kustom-devices")
+      await devicesCard.getByText("Kustom is not available").waitFor({ timeout: 30_000 })
+      const seen = new Set<string>()
+      for (let i = 0; i < 20; i++) {
+        seen.add((await devicesCard.textContent())?.includes("Kustom is not available") ? "error" : "other")
+        await admin.waitForTimeout(500)
+      }
+      expect([...seen]).toEqual(["error"])
       await shot(admin, "settings-kustom-down")
     } finally {
       await playground("DELETE", "/_playground/faults")
@@ -463,6 +473,8 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     expect(await problem.getAttribute("data-resolved")).toBe("false")
     expect(await problem.textContent()).toContain(`after order #${draft.display_id} was cancelled in Medusa`)
     expect(await admin.getByTestId("kustom-payment-problems").textContent()).toMatch(/1 payment taken on a device that no order records/)
+    // Said to screen readers when it changes (the list refreshes by itself).
+    expect(await admin.getByTestId("kustom-payment-problems").getByRole("status").textContent()).toBe("1 payment needing attention")
     await problem.scrollIntoViewIfNeeded()
     await shot(admin, "settings-payment-problem")
     // A part given back in Kustom's portal: the item says how much so far, and what Kustom still holds.
@@ -569,6 +581,24 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await waitForSpoken("pay-in-store-status", "Payment status: Cancelled")
     await admin.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "pay-in-store-status")
     await shot(admin, "keyboard-status-cancelled")
+
+    // A device removed while chosen: the select says so and is invalid, and sending waits for another choice.
+    const spare = await playground("POST", "/ipp/v1/dev/devices", { name: "Spare till" })
+    await admin.getByTestId("pay-in-store-device-select").waitFor()
+    for (let tries = 0; tries < 100; tries++) {
+      await admin.getByTestId("pay-in-store-device-select").click()
+      if (await admin.getByRole("option", { name: /Spare till/ }).isVisible()) break
+      await admin.keyboard.press("Escape")
+      await admin.waitForTimeout(300)
+    }
+    await admin.getByRole("option", { name: /Spare till/ }).click()
+    await playground("DELETE", `/ipp/v1/devices/${spare.id}`)
+    await admin.getByTestId("pay-in-store-device-removed").waitFor({ timeout: 30_000 })
+    expect(await admin.getByTestId("pay-in-store-device-removed").textContent()).toBe("This device is no longer registered with Kustom: choose another.")
+    expect(await admin.getByTestId("pay-in-store-send").isDisabled()).toBe(true)
+    expect(await admin.getByTestId("pay-in-store-device-select").getAttribute("aria-invalid")).toBe("true")
+    await choose(admin, "pay-in-store-device-select", new RegExp(DEVICE_NAME))
+    expect(await admin.getByTestId("pay-in-store-send").isDisabled()).toBe(false)
 
     // Settings: the enroll drawer, opened and closed with the keyboard, gives focus back to its button.
     await openAdmin("/settings/in-person-payments")

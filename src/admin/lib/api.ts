@@ -2,7 +2,8 @@
  * The plugin's admin routes (`/admin/kustom-ipp/…`) as react-query hooks, called through the
  * js-sdk as Medusa's admin customisation docs show. Shapes mirror the route handlers.
  */
-import { useMutation, useQuery, useQueryClient, type UseQueryOptions } from "@tanstack/react-query"
+import { useMutation, useQuery, useQueryClient, type UseQueryOptions, type UseQueryResult } from "@tanstack/react-query"
+import { useRef } from "react"
 import { sdk } from "./sdk"
 
 /* ---------- shapes ---------- */
@@ -195,11 +196,31 @@ export const kustomKeys = {
 
 type QueryOptions<T> = Omit<UseQueryOptions<T, Error, T, readonly unknown[]>, "queryKey" | "queryFn">
 
+/**
+ * `useQuery`, keeping a query's error on screen while it tries again. React Query forgets the
+ * error of a query that never loaded as soon as it fetches again (back to "pending"), so with
+ * Kustom down a section said "Kustom is not available" and "Loading…" by turns; and it waits
+ * for its retries before it shows the first error at all. Here the first failed attempt is shown
+ * (`failureReason`), and stays until data arrives.
+ */
+function useSteadyQuery<T>(options: UseQueryOptions<T, Error, T, readonly unknown[]>): UseQueryResult<T, Error> {
+  const query = useQuery(options)
+  const lastError = useRef<Error | null>(null)
+  const current = query.error ?? query.failureReason ?? null
+  if (current) lastError.current = current
+  else if (query.data !== undefined) lastError.current = null
+  if (query.data === undefined && !query.error && lastError.current) {
+    // The shape React Query gives a query whose first load failed (a load error).
+    return { ...query, error: lastError.current, isError: true, isLoadingError: true, isPending: false, isLoading: false, status: "error" } as unknown as UseQueryResult<T, Error>
+  }
+  return query
+}
+
 /** How often lists refresh on their own, so a device registered on a phone shows up by itself. */
 export const LIVE_REFRESH_MS = 3_000
 
 export const useConnection = (options: QueryOptions<Connection> = {}) =>
-  useQuery({ queryKey: kustomKeys.connection, queryFn: () => sdk.client.fetch<Connection>(`${BASE}/connection`), ...options })
+  useSteadyQuery({ queryKey: kustomKeys.connection, queryFn: () => sdk.client.fetch<Connection>(`${BASE}/connection`), ...options })
 
 /** The link of a Medusa stock location to a Kustom location, as stored in Medusa. */
 export type LocationLink = { stock_location_id: string; kustom_location_id: string }
@@ -207,14 +228,14 @@ export type LocationLink = { stock_location_id: string; kustom_location_id: stri
 type LocationsResponse = { locations: KustomLocation[]; links: LocationLink[] }
 
 export const useKustomLocations = (options: QueryOptions<LocationsResponse> = {}) =>
-  useQuery({ queryKey: kustomKeys.locations, queryFn: () => sdk.client.fetch<LocationsResponse>(`${BASE}/locations`), ...options })
+  useSteadyQuery({ queryKey: kustomKeys.locations, queryFn: () => sdk.client.fetch<LocationsResponse>(`${BASE}/locations`), ...options })
 
 /** The stored links alone: read from Medusa, so they show while Kustom's list cannot be had. */
 export const useLocationLinks = (options: QueryOptions<{ links: LocationLink[] }> = {}) =>
-  useQuery({ queryKey: kustomKeys.locationLinks, queryFn: () => sdk.client.fetch<{ links: LocationLink[] }>(`${BASE}/location-links`), ...options })
+  useSteadyQuery({ queryKey: kustomKeys.locationLinks, queryFn: () => sdk.client.fetch<{ links: LocationLink[] }>(`${BASE}/location-links`), ...options })
 
 export const useDevices = (options: QueryOptions<{ devices: Device[] }> = {}) =>
-  useQuery({
+  useSteadyQuery({
     queryKey: kustomKeys.devices,
     queryFn: () => sdk.client.fetch<{ devices: Device[] }>(`${BASE}/devices`),
     refetchInterval: LIVE_REFRESH_MS,
@@ -222,7 +243,7 @@ export const useDevices = (options: QueryOptions<{ devices: Device[] }> = {}) =>
   })
 
 export const useEnrollments = (options: QueryOptions<{ enrollments: Enrollment[]; source: "kustom" | "admin" }> = {}) =>
-  useQuery({
+  useSteadyQuery({
     queryKey: kustomKeys.enrollments,
     queryFn: () =>
       sdk.client.fetch<{ enrollments: Enrollment[]; source: "kustom" | "admin" }>(`${BASE}/enrollments`, { query: { include_consumed: true } }),
@@ -231,24 +252,24 @@ export const useEnrollments = (options: QueryOptions<{ enrollments: Enrollment[]
   })
 
 export const useDeviceDefaults = () =>
-  useQuery({ queryKey: kustomKeys.defaults, queryFn: () => sdk.client.fetch<{ defaults: DeviceDefault[]; configured?: ConfiguredDefaults }>(`${BASE}/device-defaults`) })
+  useSteadyQuery({ queryKey: kustomKeys.defaults, queryFn: () => sdk.client.fetch<{ defaults: DeviceDefault[]; configured?: ConfiguredDefaults }>(`${BASE}/device-defaults`) })
 
 export const useStockLocationDevices = (stockLocationId: string) =>
-  useQuery({
+  useSteadyQuery({
     queryKey: kustomKeys.stockLocation(stockLocationId),
     queryFn: () => sdk.client.fetch<StockLocationDevices>(`${BASE}/stock-locations/${stockLocationId}`),
     refetchInterval: LIVE_REFRESH_MS,
   })
 
 export const useDraftOrderPayment = (draftOrderId: string, refetchInterval: (data: DraftOrderPayment | undefined) => number | false) =>
-  useQuery({
+  useSteadyQuery({
     queryKey: kustomKeys.draftOrderPayment(draftOrderId),
     queryFn: () => sdk.client.fetch<DraftOrderPayment>(`${BASE}/draft-orders/${draftOrderId}/payment`),
     refetchInterval: (query) => refetchInterval(query.state.data),
   })
 
 export const useOrderInStorePayments = (orderId: string) =>
-  useQuery({
+  useSteadyQuery({
     queryKey: kustomKeys.orderPayment(orderId),
     queryFn: () =>
       sdk.client.fetch<{ payments: OrderInStorePayment[]; problems: OrderInStorePaymentProblem[]; waiting: OrderWaitingInStorePayment[] }>(
@@ -260,7 +281,7 @@ export const useOrderInStorePayments = (orderId: string) =>
 
 /** Money taken on a device that no payment records, newest first, a page at a time. */
 export const usePaymentProblems = (offset: number, limit: number) =>
-  useQuery({
+  useSteadyQuery({
     queryKey: kustomKeys.paymentProblems(offset),
     queryFn: () => sdk.client.fetch<StorePaymentProblems>(`${BASE}/payment-problems`, { query: { offset, limit } }),
     // A refund made in Kustom's portal shows as resolved without a reload.

@@ -15,6 +15,15 @@ export function unlistedDeviceLabel(deviceId: string, list: { all: Device[]; una
   return `Removed device (${short})`
 }
 
+/**
+ * Whether a refused send was about the device chosen (the route's `device_id: …`, or Kustom's
+ * field error on it), so that the device field is marked invalid. Kustom being unavailable, or
+ * the clerk already collecting, says nothing against the choice.
+ */
+export function isDeviceError(message: string): boolean {
+  return /(^|— |; )device_id: /.test(message)
+}
+
 /** The server's limit on a device name: 100 UTF-16 code units (JavaScript's `length`), after trimming. */
 export const MAX_DEVICE_NAME = 100
 

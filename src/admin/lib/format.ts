@@ -121,7 +121,8 @@ export function describeFailure(reason: string | null | undefined): string | nul
 const EVENT_LABELS: Record<string, string> = {
   "ipp.session.created": "On the device",
   "ipp.session.activated": "Clerk chose a payment method",
-  "ipp.session.finalized": "Paid",
+  // Neither "Paid" nor "Captured": with `capture: false` the card was only authorized.
+  "ipp.session.finalized": "Card accepted",
   "ipp.session.cancelled": "Cancelled",
   "ipp.payment.failed": "Card declined",
 }

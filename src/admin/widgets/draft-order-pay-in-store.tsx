@@ -5,7 +5,7 @@ import { Button, Container, Heading, StatusBadge, Text, clx, toast } from "@medu
 import { useEffect, useRef, useState } from "react"
 import { Link, useNavigate } from "react-router-dom"
 import { DeviceSelect } from "../components/device-select"
-import { unlistedDeviceLabel } from "../lib/devices"
+import { isDeviceError, unlistedDeviceLabel } from "../lib/devices"
 import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
 import { errorMessage, useCancelDraftOrderPayment, useDevices, useDraftOrderPayment, useSendToDevice } from "../lib/api"
 import { describeFailure, formatMinor, formatTime } from "../lib/format"
@@ -39,6 +39,8 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
   )
   const phase = phaseOf(view)
   const deviceList = devices.data?.devices ?? []
+  // Removed while chosen (the list is Kustom's, fetched again): sending to it can only fail.
+  const chosenRemoved = Boolean(deviceId) && Boolean(devices.data) && !deviceList.some((device) => device.id === deviceId)
   const navigate = useNavigate()
   const firstView = useRef(true)
 
@@ -224,9 +226,10 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
                   ) : (
                     <CircleHalfDottedClock className="text-ui-fg-muted shrink-0" aria-hidden />
                   )}
+                  {/* One text for screen readers: a hidden span beside the label is read with a pause ("device : done"). */}
                   <Text size="small" className={clx(!step.done && !step.current && "text-ui-fg-muted")}>
-                    {step.label}
-                    <span className="sr-only">: {stepStateLabel(step)}</span>
+                    <span aria-hidden>{step.label}</span>
+                    <span className="sr-only">{`${step.label}: ${stepStateLabel(step)}`}</span>
                   </Text>
                   {step.at && step.done && (
                     <Text size="xsmall" className="text-ui-fg-muted ml-auto">
@@ -302,11 +305,17 @@ const DraftOrderPayInStoreWidget = ({ data: draft }: DetailWidgetProps<AdminDraf
                 }}
                 placeholder="Choose the device"
                 aria-label="Device to send the payment to"
-                aria-invalid={send.isError || undefined}
-                aria-describedby={send.isError ? "pay-in-store-error" : undefined}
+                // Invalid only when the device was the trouble: after "Kustom is not available" the choice is fine.
+                aria-invalid={chosenRemoved || (send.isError && isDeviceError(errorMessage(send.error))) || undefined}
+                aria-describedby={chosenRemoved ? "pay-in-store-device-removed" : send.isError ? "pay-in-store-error" : undefined}
                 data-testid="pay-in-store-device-select"
               />
-              <Button size="small" onClick={doSend} isLoading={send.isPending} disabled={!deviceId} data-testid="pay-in-store-send">
+              {chosenRemoved && (
+                <Text size="small" className="text-ui-fg-error" id="pay-in-store-device-removed" data-testid="pay-in-store-device-removed">
+                  This device is no longer registered with Kustom: choose another.
+                </Text>
+              )}
+              <Button size="small" onClick={doSend} isLoading={send.isPending} disabled={!deviceId || chosenRemoved} data-testid="pay-in-store-send">
                 {phase === "idle" ? "Pay in store" : "Send again"}
               </Button>
             </>

@@ -14,6 +14,7 @@ import {
 import { describeFailure, eventLabel, formatDateTime, formatMinor, formatTime, kustomStatusLabel } from "../lib/format"
 import { useCancelPaymentPrompt } from "../lib/cancel-prompt"
 import { heldAfterCancel, holdingsOf, lapsingAfterCancel, paymentStatusOf, givenBackText, refundedOnlyInKustom } from "../lib/order-payment"
+import { CopyableId } from "../components/copyable-id"
 
 const HEADING_ID = "order-in-store-payment-heading"
 
@@ -55,10 +56,10 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
           {payment.device_id && <span className="text-ui-fg-muted block text-xs">{payment.device_id}</span>}
         </Row>
         <Row label="IPP session" testId="order-payment-session">
-          {payment.kustom_session_id ?? "—"}
+          {payment.kustom_session_id ? <CopyableId id={payment.kustom_session_id} label="IPP session id" /> : "—"}
         </Row>
         <Row label="Kustom order" testId="order-payment-kustom-order">
-          {payment.kustom_order_id ?? "—"}
+          {payment.kustom_order_id ? <CopyableId id={payment.kustom_order_id} label="Kustom order id" /> : "—"}
         </Row>
         <Row label="Status">
           {status ? (
@@ -116,50 +117,55 @@ const PaymentDetails = ({ payment, orderStatus }: { payment: OrderInStorePayment
       )}
       {(payment.refunds.length > 0 || kustomOnlyRefund > 0) && (
         <div className="flex flex-col gap-y-1 px-6 py-4" data-testid="order-payment-refunds">
-          <Text size="small" weight="plus">
-            Refunds
+          {/* A heading and a list, for screen readers to find and count them. */}
+          <Text size="small" weight="plus" asChild>
+            <h3>Refunds</h3>
           </Text>
-          {payment.refunds.map((refund) => (
-            <div key={refund.id} className="flex justify-between gap-x-2">
-              <Text size="small" className="text-ui-fg-subtle">
-                {formatDateTime(refund.created_at)}
-                {refund.note ? ` · ${refund.note}` : ""}
-              </Text>
-              <Text size="small">{money(refund.amount)}</Text>
-            </div>
-          ))}
-          {kustomOnlyRefund > 0 && (
-            <div className="flex justify-between gap-x-2" data-testid="order-payment-kustom-only-refund">
-              <Text size="small" className="text-ui-fg-subtle">
-                In Kustom only: captured and refunded there with no record in Medusa (most often a capture whose answer was lost,
-                given back when the order was cancelled)
-              </Text>
-              <Text size="small">{money(kustomOnlyRefund)}</Text>
-            </div>
-          )}
+          <ul className="flex flex-col gap-y-1">
+            {payment.refunds.map((refund) => (
+              <li key={refund.id} className="flex justify-between gap-x-2">
+                <Text size="small" className="text-ui-fg-subtle">
+                  {formatDateTime(refund.created_at)}
+                  {refund.note ? ` · ${refund.note}` : ""}
+                </Text>
+                <Text size="small">{money(refund.amount)}</Text>
+              </li>
+            ))}
+            {kustomOnlyRefund > 0 && (
+              <li className="flex justify-between gap-x-2" data-testid="order-payment-kustom-only-refund">
+                <Text size="small" className="text-ui-fg-subtle">
+                  In Kustom only: captured and refunded there with no record in Medusa (most often a capture whose answer was lost,
+                  given back when the order was cancelled)
+                </Text>
+                <Text size="small">{money(kustomOnlyRefund)}</Text>
+              </li>
+            )}
+          </ul>
         </div>
       )}
       <div className="flex flex-col gap-y-1 px-6 py-4" data-testid="order-payment-callbacks">
-        <Text size="small" weight="plus">
-          Callbacks from Kustom
+        <Text size="small" weight="plus" asChild>
+          <h3>Callbacks from Kustom</h3>
         </Text>
         {payment.callbacks.length ? (
-          payment.callbacks.map((callback, index) => (
-            <div key={index} className="flex items-center justify-between gap-x-2" data-testid="order-payment-callback">
-              <Text size="small" title={callback.event_type}>
-                {eventLabel(callback.event_type)}
-                {callback.failure_reason ? `: ${describeFailure(callback.failure_reason)}` : ""}
-              </Text>
-              <div className="flex items-center gap-x-2">
-                <Text size="xsmall" className="text-ui-fg-muted" title={formatDateTime(callback.received_at)}>
-                  {formatTime(callback.received_at)}
+          <ul className="flex flex-col gap-y-1">
+            {payment.callbacks.map((callback, index) => (
+              <li key={index} className="flex items-center justify-between gap-x-2" data-testid="order-payment-callback">
+                <Text size="small" title={callback.event_type}>
+                  {eventLabel(callback.event_type)}
+                  {callback.failure_reason ? `: ${describeFailure(callback.failure_reason)}` : ""}
                 </Text>
-                <Badge size="2xsmall" color={callback.signature_ok ? "green" : "red"}>
-                  {callback.signature_ok ? "signed" : "bad signature"}
-                </Badge>
-              </div>
-            </div>
-          ))
+                <div className="flex items-center gap-x-2">
+                  <Text size="xsmall" className="text-ui-fg-muted" title={formatDateTime(callback.received_at)}>
+                    {formatTime(callback.received_at)}
+                  </Text>
+                  <Badge size="2xsmall" color={callback.signature_ok ? "green" : "red"}>
+                    {callback.signature_ok ? "signed" : "bad signature"}
+                  </Badge>
+                </div>
+              </li>
+            ))}
+          </ul>
         ) : (
           <Text size="small" className="text-ui-fg-subtle">
             None recorded for this payment.
@@ -192,8 +198,10 @@ const PaymentProblem = ({ problem }: { problem: OrderInStorePaymentProblem }) =>
       </Text>
     </div>
     <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1">
-      <Row label="IPP session">{problem.kustom_session_id}</Row>
-      <Row label="Kustom order">{problem.kustom_order_id ?? "—"}</Row>
+      <Row label="IPP session">
+        <CopyableId id={problem.kustom_session_id} label="IPP session id" />
+      </Row>
+      <Row label="Kustom order">{problem.kustom_order_id ? <CopyableId id={problem.kustom_order_id} label="Kustom order id" /> : "—"}</Row>
     </dl>
   </div>
 )

@@ -33,6 +33,12 @@ export const DefaultsSection = () => {
         <EmptyState>{channels.isPending ? "Loading…" : "No sales channels."}</EmptyState>
       ) : (
         <Table>
+          <Table.Header>
+            <Table.Row>
+              <Table.HeaderCell>Sales channel</Table.HeaderCell>
+              <Table.HeaderCell>Default device</Table.HeaderCell>
+            </Table.Row>
+          </Table.Header>
           <Table.Body>
             {channels.data.sales_channels.map((channel) => (
               <Table.Row key={channel.id} data-testid={`channel-default-row-${channel.id}`}>

@@ -113,6 +113,12 @@ export const LocationsSection = () => {
         <EmptyState>{stockLocations.isPending ? "Loading…" : "This store has no stock locations yet."}</EmptyState>
       ) : (
         <Table>
+          <Table.Header>
+            <Table.Row>
+              <Table.HeaderCell>Medusa stock location</Table.HeaderCell>
+              <Table.HeaderCell>Kustom location</Table.HeaderCell>
+            </Table.Row>
+          </Table.Header>
           <Table.Body>
             {stockLocations.data.stock_locations.map((stockLocation) => (
               <Table.Row key={stockLocation.id} data-testid={`stock-location-link-${stockLocation.id}`}>

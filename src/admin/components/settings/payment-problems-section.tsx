@@ -6,6 +6,7 @@ import { errorMessage, usePaymentProblems, type StorePaymentProblem } from "../.
 import { formatDateTime, formatMinor } from "../../lib/format"
 import { givenBackText } from "../../lib/order-payment"
 import { EmptyState, SectionHeader } from "../section"
+import { CopyableId } from "../copyable-id"
 
 const PAGE_SIZE = 20
 
@@ -46,7 +47,8 @@ const ProblemItem = ({ problem }: { problem: StorePaymentProblem }) => (
           {problem.problem}
         </Text>
         <Text size="xsmall" className="text-ui-fg-subtle break-all">
-          IPP session {problem.kustom_session_id} · Kustom order {problem.kustom_order_id ?? "—"}
+          IPP session <CopyableId id={problem.kustom_session_id} label="IPP session id" /> · Kustom order{" "}
+          {problem.kustom_order_id ? <CopyableId id={problem.kustom_order_id} label="Kustom order id" /> : "—"}
         </Text>
       </div>
     </div>
@@ -73,6 +75,10 @@ export const PaymentProblemsSection = () => {
             : "Money taken on a device that no order records (an amount that no longer matched, a payment sent again) is listed here."
         }
       />
+      {/* The list refreshes by itself: a problem arriving, or one given back in Kustom, is said. */}
+      <div role="status" className="sr-only" data-testid="kustom-payment-problems-announcement">
+        {data ? (open ? `${open} payment${open === 1 ? "" : "s"} needing attention${count > problems.length ? " on this page" : ""}` : "No payment needs attention") : ""}
+      </div>
       {isError ? (
         <EmptyState error>{errorMessage(error)}</EmptyState>
       ) : !problems.length ? (

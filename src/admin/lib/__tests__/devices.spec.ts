@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals"
 import type { Device } from "../api"
-import { deviceNameProblem, unlistedDeviceLabel } from "../devices"
+import { deviceNameProblem, isDeviceError, unlistedDeviceLabel } from "../devices"
 
 const device = (id: string, name: string): Device => ({
   id,
@@ -42,5 +42,18 @@ describe("checking a device name before saving it", () => {
     expect(deviceNameProblem("x".repeat(101))).toBe("The name is 101 characters long; shorten it to at most 100.")
     // An emoji is two code units.
     expect(deviceNameProblem(`${"x".repeat(99)}🙂`)).toMatch(/101 characters/)
+  })
+})
+
+describe("isDeviceError", () => {
+  it("is true for refusals of the device chosen, from the route or from Kustom", () => {
+    expect(isDeviceError(`device_id: no device "ee12b3d2-…" is registered with Kustom: it was removed, or the id is wrong.`)).toBe(true)
+    expect(isDeviceError("Kustom refused the payment (HTTP 400): Invalid request — device_id: device is offline")).toBe(true)
+  })
+
+  it("is false when the trouble was not the device (Kustom down, the clerk collecting)", () => {
+    expect(isDeviceError("Kustom is not available right now (HTTP 503 while checking the device). Try again in a moment.")).toBe(false)
+    expect(isDeviceError("Kustom could not be reached while checking the device (connection failed). Try again in a moment.")).toBe(false)
+    expect(isDeviceError("The clerk is already taking this payment on the device. Cancel it on the device (or from the admin) before changing the sale or sending it again.")).toBe(false)
   })
 })
