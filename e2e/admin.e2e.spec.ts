@@ -505,7 +505,8 @@ describeWithChromium("admin: enroll a phone, pay in store, see the order", () =>
     await admin.getByTestId("order-payment-waiting-cancel").click()
     await admin.getByRole("button", { name: "Cancel payment" }).last().click()
     // What to do next: the order is no longer a draft, so it cannot be sent to a device again. The
-    // toast comes with the cancel's answer, before the card is fetched again without the payment.
+    // toast comes although the card, fetched again without the payment, no longer has the part
+    // that asked for the cancel.
     await admin.getByText("The payment is off the device").waitFor({ timeout: 30_000 })
     expect(await admin.getByText(/Pay in store cannot send it again/).count()).toBeGreaterThan(0)
     await waiting.waitFor({ state: "detached", timeout: 30_000 })

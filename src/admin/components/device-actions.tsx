@@ -1,7 +1,7 @@
 import { ArrowPath, EllipsisHorizontal, PencilSquare, Trash } from "@medusajs/icons"
 import { Button, Drawer, DropdownMenu, IconButton, Input, Label, Select, Text, toast } from "@medusajs/ui"
 import { useEffect, useRef, useState, type FormEvent, type RefObject } from "react"
-import { errorMessage, useRemoveDevice, useUpdateDevice, type Device, type KustomLocation } from "../lib/api"
+import { errorMessage, runMutation, useRemoveDevice, useUpdateDevice, type Device, type KustomLocation } from "../lib/api"
 import { deviceNameProblem, MAX_DEVICE_NAME } from "../lib/devices"
 import { useConfirm, useReturnFocus } from "../lib/focus"
 
@@ -33,7 +33,7 @@ export const DeviceActions = ({ device, locations, focusAfterRemove }: Props) =>
       { opener: menuButton.current, fallback: focusAfterRemove }
     )
     if (!confirmed) return
-    remove.mutate(device.id, {
+    runMutation(remove, device.id, {
       onSuccess: () => toast.success(`${device.name} was removed`),
       onError: (error) => toast.error("Could not remove the device", { description: errorMessage(error) }),
     })

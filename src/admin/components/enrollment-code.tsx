@@ -33,7 +33,7 @@ export const EnrollmentCodeCard = ({ enrollment, current, onCancel, cancelling, 
         {/* Read one character at a time; the large grouped code would be read as two words. */}
         <span className="sr-only">Enrollment code {spokenCode(enrollment.enrollment_code)}</span>
         <span
-          className={clx("font-mono text-5xl font-semibold tracking-[0.2em] text-ui-fg-base", consumed && "text-ui-fg-muted", expired && "text-ui-fg-muted line-through")}
+          className={clx("whitespace-nowrap font-mono text-3xl font-semibold tracking-[0.2em] text-ui-fg-base sm:text-5xl", consumed && "text-ui-fg-muted", expired && "text-ui-fg-muted line-through")}
           aria-hidden
           data-testid="enrollment-code"
         >

@@ -290,6 +290,20 @@ export const usePaymentProblems = (offset: number, limit: number) =>
 
 /* ---------- mutations ---------- */
 
+/**
+ * Runs a mutation, then `onSuccess` or `onError`, also when the component that started it is gone
+ * by then. React Query drops the callbacks given to `mutate` once that component unmounts, and
+ * the refresh every mutation here makes can remove it first (the removed device's row, the
+ * cancelled payment's part of a card), which lost their toast now and then.
+ */
+export function runMutation<TVariables, TResult>(
+  mutation: { mutateAsync: (variables: TVariables) => Promise<TResult> },
+  variables: TVariables,
+  handlers: { onSuccess?: (result: TResult) => void; onError?: (error: Error) => void }
+): void {
+  mutation.mutateAsync(variables).then(handlers.onSuccess, (error: Error) => handlers.onError?.(error))
+}
+
 /** Every mutation refreshes all of the plugin's queries: lists here are small. */
 function useKustomMutation<TBody, TResult>(request: (body: TBody) => Promise<TResult>) {
   const queryClient = useQueryClient()

@@ -5,6 +5,7 @@ import { Badge, Button, Container, Heading, StatusBadge, Text, toast } from "@me
 import { useEffect, useState } from "react"
 import {
   errorMessage,
+  runMutation,
   useCancelDraftOrderPayment,
   useOrderInStorePayments,
   type OrderInStorePayment,
@@ -215,7 +216,7 @@ const WaitingPayment = ({ orderId, waiting }: { orderId: string; waiting: OrderW
   const cancel = useCancelDraftOrderPayment(orderId)
   const doCancel = useCancelPaymentPrompt(
     () =>
-      cancel.mutate(undefined, {
+      runMutation(cancel, undefined, {
         onSuccess: () => {
           // It says what to do next, so it stays long enough to be read.
           toast.success("The payment is off the device", {

@@ -110,6 +110,11 @@ export const EnrollmentsSection = () => {
                           </span>
                           <span className="sr-only">{spokenCountdown(enrollment.expires_at, now)}</span>
                         </>
+                      ) : enrollment.status === "CONSUMED" || enrollment.status === "CANCELLED" ? (
+                        // Used or cancelled: when it would have expired no longer matters.
+                        <Text size="small" className="text-ui-fg-subtle">
+                          —
+                        </Text>
                       ) : (
                         <Text size="small" className="text-ui-fg-subtle whitespace-nowrap">
                           {formatDateTime(enrollment.expires_at)}
