@@ -182,7 +182,10 @@ medusaIntegrationTestRunner({
       const creditLine = { amount: 50, reference: "order", reference_id: draft.id }
       const refused = await api.post(`/admin/orders/${draft.id}/credit-lines`, creditLine, { headers, validateStatus: () => true })
       expect(refused.status).toBe(400)
-      expect(refused.data.message).toMatch(/^This draft order's payment is waiting on a device\. Cancel it first/)
+      // Said for an order, which cannot be sent to a device again: how to collect it instead.
+      expect(refused.data.message).toBe(
+        `This order's payment, sent before its draft was converted, is waiting on a device. Cancel it first ("Cancel payment" under In-store payment on the order's page), then change the order and collect its total with Medusa's payment link, or mark it as paid.`
+      )
       expect((await readOrder(draft.id)).order.summary.current_order_total).toEqual(totalBefore)
       expect((await kustom.sessions.get(kustomSessionId)).status).toBe("CREATED")
 

@@ -3,7 +3,7 @@ import { MedusaError } from "@medusajs/framework/utils"
 import {
   cartPaymentCollectionId,
   collectionPaymentSessions,
-  orderPaymentSessions,
+  orderPaymentState,
   refuseWhileOnDevice,
   withdrawWaitingSessions,
 } from "../../lib/in-store-payments/collecting"
@@ -54,7 +54,10 @@ export function refuseDraftChangeWhileOnDevice(orderIdOf: (req: MedusaRequest) =
     try {
       const orderId = await orderIdOf(req)
       // Anything else is for Medusa's own validation to refuse.
-      if (typeof orderId === "string" && orderId) await refuseWhileOnDevice(req.scope, await orderPaymentSessions(req.scope, orderId))
+      if (typeof orderId === "string" && orderId) {
+        const { isDraftOrder, sessions } = await orderPaymentState(req.scope, orderId)
+        await refuseWhileOnDevice(req.scope, sessions, { converted: !isDraftOrder })
+      }
       next()
     } catch (error) {
       next(error)

@@ -81,9 +81,14 @@ export async function withdrawWaitingSessions(container: Pick<MedusaContainer, "
 /**
  * Refuses a change to a draft order while its payment is on a device (waiting or being
  * collected): the clerk sent it from the admin, and cancels it there before changing the draft.
- * When Kustom cannot be asked, the stored status decides.
+ * When Kustom cannot be asked, the stored status decides. `converted`: the draft is an order
+ * now, which cannot be sent to a device again, so the message says how to collect it instead.
  */
-export async function refuseWhileOnDevice(container: Pick<MedusaContainer, "resolve">, sessions: readonly (PaymentSessionRow | null | undefined)[]): Promise<void> {
+export async function refuseWhileOnDevice(
+  container: Pick<MedusaContainer, "resolve">,
+  sessions: readonly (PaymentSessionRow | null | undefined)[],
+  { converted = false }: { converted?: boolean } = {}
+): Promise<void> {
   const kustomIpp = container.resolve<KustomIppModuleService>(KUSTOM_IPP_MODULE)
   const statuses = await Promise.all(
     pendingInStore(sessions).map(async (session) => {
@@ -100,7 +105,9 @@ export async function refuseWhileOnDevice(container: Pick<MedusaContainer, "reso
   if (statuses.includes("CREATED")) {
     throw new MedusaError(
       MedusaError.Types.NOT_ALLOWED,
-      `This draft order's payment is waiting on a device. Cancel it first ("Cancel payment" under Pay in store on its page, or under In-store payment on the order's page once it is converted), then change it and send the payment again.`
+      converted
+        ? `This order's payment, sent before its draft was converted, is waiting on a device. Cancel it first ("Cancel payment" under In-store payment on the order's page), then change the order and collect its total with Medusa's payment link, or mark it as paid.`
+        : `This draft order's payment is waiting on a device. Cancel it first ("Cancel payment" under Pay in store on its page, or under In-store payment on the order's page once it is converted), then change it and send the payment again.`
     )
   }
 }
@@ -123,10 +130,19 @@ export async function collectionPaymentSessions(container: Pick<MedusaContainer,
 
 /** The payment sessions of every payment collection of an order (a draft order's, here). */
 export async function orderPaymentSessions(container: Pick<MedusaContainer, "resolve">, orderId: string): Promise<PaymentSessionRow[]> {
+  return (await orderPaymentState(container, orderId)).sessions
+}
+
+/** Whether an order is (still) a draft, and the payment sessions of its payment collections, in one read. */
+export async function orderPaymentState(
+  container: Pick<MedusaContainer, "resolve">,
+  orderId: string
+): Promise<{ isDraftOrder: boolean; sessions: PaymentSessionRow[] }> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const {
     data: [order],
-  } = await query.graph({ entity: "order", fields: ["id", ...collectingFields("payment_collections.")], filters: { id: orderId } })
-  const collections = (order as { payment_collections?: ({ payment_sessions?: PaymentSessionRow[] } | null)[] } | undefined)?.payment_collections ?? []
-  return collections.flatMap((collection) => collection?.payment_sessions ?? [])
+  } = await query.graph({ entity: "order", fields: ["id", "is_draft_order", ...collectingFields("payment_collections.")], filters: { id: orderId } })
+  const row = order as { is_draft_order?: boolean; payment_collections?: ({ payment_sessions?: PaymentSessionRow[] } | null)[] } | undefined
+  const sessions = (row?.payment_collections ?? []).flatMap((collection) => collection?.payment_sessions ?? [])
+  return { isDraftOrder: Boolean(row?.is_draft_order), sessions }
 }

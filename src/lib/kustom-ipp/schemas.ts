@@ -211,8 +211,8 @@ export function isKnownKustomWebhookEventType(type: string): type is KustomWebho
  */
 export const webhookIdentifierSchema = z
   .string()
-  .min(1)
-  .max(255)
+  .min(1, "must not be empty")
+  .max(255, "must be at most 255 characters")
   .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
   .refine((value) => !UNPAIRED_SURROGATE.test(value), "must not contain half of a character (an unpaired surrogate)")
 

@@ -346,7 +346,7 @@ describe("verifyKustomWebhook", () => {
       expect(!half.ok && half.message).toBe("data.session_id: must not contain half of a character (an unpaired surrogate)")
       // An empty id is only too short: it has no control characters to speak of.
       const empty = verify(signed(JSON.stringify(event({ data: { session_id: "" } }))))
-      expect(!empty.ok && empty.message).toMatch(/^data\.session_id: Too small[^;]*$/)
+      expect(!empty.ok && empty.message).toBe("data.session_id: must not be empty")
     })
   })
 
