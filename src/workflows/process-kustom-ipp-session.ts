@@ -140,6 +140,14 @@ export function planSessionOutcome(kustomSessionId: string, session: Session | n
   return adopt ? { ...plan, adopt: plan.action === "record" && plan.data ? plan.data : adopt } : plan
 }
 
+/** What every payment problem asks a person to do with money no order records. */
+const GIVE_BACK = "give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)"
+
+/** The end of a problem text: the Kustom order to look up, when the session has one. */
+function kustomOrderOf(session: Session): string {
+  return session.order_id ? `; its Kustom order is ${session.order_id}` : ""
+}
+
 function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleState, data: KustomIppPaymentData, orderRefusal: string | null): SessionPlan {
   const paymentSession = sale.paymentSession
   const open = session.status === "CREATED" || session.status === "ACTIVE"
@@ -220,21 +228,20 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
   if (sale.completed && authorized) return { ...base, outcome: "already_ordered", order_id: sale.orderId }
   // Named as a person finds it in the admin (#7), by its id when the number is not known.
   const orderName = sale.orderDisplayId ? `#${sale.orderDisplayId}` : (sale.orderId ?? "(unknown)")
+  const paid = formatMinorUnits(session.order_amount, session.purchase_currency)
   if (sale.completed && sale.orderCancelled) {
     // Converted, then cancelled in Medusa while the payment waited on the device: nothing to
     // record it on (Medusa refuses payments on a cancelled order), so a person decides.
     const problem =
-      `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after order ` +
-      `${orderName} was cancelled in Medusa. Nothing was recorded on it: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)` +
-      `${session.order_id ? `; its Kustom order is ${session.order_id}` : ""}.`
+      `Paid ${paid} on the device after order ` +
+      `${orderName} was cancelled in Medusa. Nothing was recorded on it: ${GIVE_BACK}${kustomOrderOf(session)}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
   }
   if (sale.completed && sale.ref.kind === "cart") {
     // The cart became an order with another payment: this money belongs to no order.
     const problem =
-      `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device after the cart became order ` +
-      `${orderName} without this payment. Nothing was recorded on the order: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)` +
-      `${session.order_id ? `; its Kustom order is ${session.order_id}` : ""}.`
+      `Paid ${paid} on the device after the cart became order ` +
+      `${orderName} without this payment. Nothing was recorded on the order: ${GIVE_BACK}${kustomOrderOf(session)}.`
     return flag("unmatched", KUSTOM_IPP_EVENTS.UNMATCHED, problem, { order_id: sale.orderId })
   }
 
@@ -243,7 +250,6 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
   const saleTotal = toMinorUnits(sale.total, currency)
   const paidAsSent = session.purchase_currency === currency.toUpperCase() && session.order_amount === expected
   if (!paidAsSent || saleTotal !== expected) {
-    const paid = formatMinorUnits(session.order_amount, session.purchase_currency)
     const total = formatMinorUnits(saleTotal, currency)
     // Said as it happened: usually the sale changed after its payment was sent, and the device
     // took what it was sent for.
@@ -253,9 +259,9 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
     // No order records the money, so the whole of it goes back (a part refunded would still be
     // recorded nowhere), and the sale's total is taken anew.
     const next = sale.completed
-      ? `The draft order was converted to order ${orderName} in Medusa meanwhile; the payment was not recorded on it: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured), then collect the order's ${total} another way (a payment link, or Medusa's "Mark as paid" for money taken otherwise)`
-      : `No order was created: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured), then send the payment again for ${total}`
-    const problem = `${what} ${next}${session.order_id ? `; its Kustom order is ${session.order_id}` : ""}.`
+      ? `The draft order was converted to order ${orderName} in Medusa meanwhile; the payment was not recorded on it: ${GIVE_BACK}, then collect the order's ${total} another way (a payment link, or Medusa's "Mark as paid" for money taken otherwise)`
+      : `No order was created: ${GIVE_BACK}, then send the payment again for ${total}`
+    const problem = `${what} ${next}${kustomOrderOf(session)}.`
     return flag("amount_mismatch", KUSTOM_IPP_EVENTS.AMOUNT_MISMATCH, problem, sale.completed ? { order_id: sale.orderId } : {})
   }
   // Medusa refused to make the sale an order with this payment (its own validation, stock, a
@@ -269,9 +275,8 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
         ? `to make cart ${sale.ref.id} an order`
         : `to make draft order ${orderName} an order`
     const problem =
-      `Paid ${formatMinorUnits(session.order_amount, session.purchase_currency)} on the device, but Medusa refused ${what}: ` +
-      `${refusal.replace(/\.$/, "")}. No order records this payment: give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)` +
-      `${session.order_id ? `; its Kustom order is ${session.order_id}` : ""}.`
+      `Paid ${paid} on the device, but Medusa refused ${what}: ` +
+      `${refusal.replace(/\.$/, "")}. No order records this payment: ${GIVE_BACK}${kustomOrderOf(session)}.`
     return flag("order_refused", KUSTOM_IPP_EVENTS.ORDER_REFUSED, problem, sale.completed ? { order_id: sale.orderId } : {}, { order_refusal: refusal })
   }
   if (sale.completed) {

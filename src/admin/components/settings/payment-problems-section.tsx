@@ -65,19 +65,21 @@ export const PaymentProblemsSection = () => {
   const problems = data?.problems ?? []
   const count = data?.count ?? 0
   const open = problems.filter((problem) => !problem.resolved).length
+  // Resolved is read live from Kustom for the page on screen only: say so when there are more pages.
+  const openPayments = `${open} payment${open === 1 ? "" : "s"}${count > problems.length ? " on this page" : ""}`
   return (
     <Container className="divide-y p-0" data-testid="kustom-payment-problems">
       <SectionHeader
         title="Payments needing attention"
         description={
           open
-            ? `${open} payment${open === 1 ? "" : "s"}${count > problems.length ? " on this page" : ""} taken on a device that no order records. Give the money back in Kustom (refund, or cancel an authorization), then collect the sale anew; each says how.`
+            ? `${openPayments} taken on a device that no order records. Give the money back in Kustom (refund, or cancel an authorization), then collect the sale anew; each says how.`
             : "Money taken on a device that no order records (an amount that no longer matched, a payment sent again) is listed here."
         }
       />
       {/* The list refreshes by itself: a problem arriving, or one given back in Kustom, is said. */}
       <div role="status" className="sr-only" data-testid="kustom-payment-problems-announcement">
-        {data ? (open ? `${open} payment${open === 1 ? "" : "s"} needing attention${count > problems.length ? " on this page" : ""}` : "No payment needs attention") : ""}
+        {data ? (open ? `${openPayments} needing attention` : "No payment needs attention") : ""}
       </div>
       {isError ? (
         <EmptyState error>{errorMessage(error)}</EmptyState>
