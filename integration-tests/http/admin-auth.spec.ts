@@ -7,6 +7,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative, sep } from "node:path"
 import { seedStore } from "../../scripts/lib/seed-store"
+import { createAdminHeaders } from "../helpers/admin"
 import { usePlayground } from "../helpers/playground"
 
 jest.setTimeout(180_000)
@@ -66,6 +67,36 @@ medusaIntegrationTestRunner({
         }
       }
       expect(answers.filter((answer) => !answer.endsWith("→ 401"))).toEqual([])
+    })
+
+    it("answers 400, not 500, to an id in the address that cannot be text, on every route of the plugin that takes one", async () => {
+      const store = await seedStore(getContainer())
+      const admin = (await createAdminHeaders(getContainer())).headers
+      // Control characters everywhere. Percent-encoding that is not UTF-8 on the store route only:
+      // Medusa's own `/admin*` middleware fails to decode it (500) before any plugin code runs.
+      const controls = ["%00", "a%0Ab"]
+      const routes = [
+        ...adminRoutes().map((route) => ({ ...route, headers: admin, ids: controls })),
+        { method: "GET", path: "/store/kustom-ipp/carts/some_id/payment", headers: { "x-publishable-api-key": store.publishableKey }, ids: [...controls, "%C3%28", "%ED%A0%80"] },
+      ].filter((route) => route.path.includes("some_"))
+      expect(routes.length).toBeGreaterThanOrEqual(8)
+      const answers: string[] = []
+      for (const route of routes) {
+        for (const id of route.ids) {
+          const response = await api.request({
+            method: route.method,
+            url: route.path.replace(/some_[a-z_]+/, id),
+            headers: route.headers,
+            data: route.method === "GET" || route.method === "DELETE" ? undefined : {},
+            validateStatus: () => true,
+          })
+          answers.push(`${route.method} ${route.path} with ${id} → ${response.status} ${response.data?.type}: ${response.data?.message}`)
+        }
+      }
+      expect(answers.filter((answer) => !/→ 400 invalid_data: The address is not valid: /.test(answer))).toEqual([])
+      // A well-formed id that names nothing is still looked up: 404.
+      const unknown = await api.get("/store/kustom-ipp/carts/cart_missing/payment", { headers: { "x-publishable-api-key": store.publishableKey }, validateStatus: () => true })
+      expect([unknown.status, unknown.data.message]).toEqual([404, "Cart cart_missing was not found"])
     })
   },
 })

@@ -1,11 +1,13 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { createPaymentSessionsWorkflow } from "@medusajs/medusa/core-flows"
 import { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
 import { PAY_IN_STORE_PROVIDER_ID, seedStore, type SeededStore } from "../../scripts/lib/seed-store"
 import { createAdminHeaders } from "../helpers/admin"
 import { sessionCreates } from "../helpers/kustom"
 import { TEST_API_KEY, usePlayground } from "../helpers/playground"
-import { createCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
+import { createCart, ordersOfCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
 import { waitFor } from "../helpers/wait"
 
 jest.setTimeout(180_000)
@@ -99,6 +101,59 @@ medusaIntegrationTestRunner({
       await kustom.playground.simulateTap(sale.kustomSessionId, "SUCCESS")
       const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
       expect(toMinorUnits(order.total, "sek")).toBe((await kustom.sessions.get(sale.kustomSessionId)).order_amount)
+    })
+
+    it("pays no cart with another sale's paid Kustom session, however the session is named", async () => {
+      const headers = { "x-publishable-api-key": store.publishableKey }
+      const paidSale = await payInStore(api, store, await createCart(api, store), { device_id: deviceId })
+      await kustom.playground.simulateTap(paidSale.kustomSessionId, "SUCCESS")
+      await waitFor(() => paidOrderOfCart(getContainer(), paidSale.cartId), "the paid sale's order")
+      const paidSession = await kustom.sessions.get(paidSale.kustomSessionId)
+      const kustomOrderBefore = await kustom.orders.get(paidSession.order_id as string)
+
+      // Another cart of the same goods, so the same amount: only whose session it is tells them apart.
+      const cartId = await createCart(api, store)
+      const {
+        data: { payment_collection: collection },
+      } = await api.post("/store/payment-collections", { cart_id: cartId }, { headers })
+      const named = (data: Record<string, unknown>) =>
+        api.post(`/store/payment-collections/${collection.id}/payment-sessions`, { provider_id: PAY_IN_STORE_PROVIDER_ID, data }, { headers, validateStatus: () => true })
+      const told = "is set by the plugin, not by the caller: send data.device_id only (or nothing, for the default device)"
+      for (const [data, field] of [
+        [{ kustom_session_id: paidSale.kustomSessionId }, "kustom_session_id"],
+        [{ device_id: deviceId, kustom_order_id: paidSession.order_id }, "kustom_order_id"],
+      ] as const) {
+        const refused = await named(data)
+        expect([refused.status, refused.data]).toEqual([400, { type: "invalid_data", message: `data.${field}: ${told}` }])
+      }
+
+      // Past the store route (a store's own workflow): the provider does not take the session either.
+      await expect(
+        createPaymentSessionsWorkflow(getContainer()).run({
+          input: { payment_collection_id: collection.id, provider_id: PAY_IN_STORE_PROVIDER_ID, data: { kustom_session_id: paidSale.kustomSessionId } },
+        })
+      ).rejects.toMatchObject({
+        message: `data.kustom_session_id: ${JSON.stringify(paidSale.kustomSessionId)} is not a Kustom session sent for this cart. The plugin sets it; send the payment with data.device_id only (or nothing, for the default device).`,
+      })
+      expect(await getContainer().resolve(Modules.PAYMENT).listPaymentSessions({ payment_collection_id: collection.id })).toEqual([])
+
+      // And a payment session whose data names the paid session anyway is not authorized by it.
+      const sale = await payInStore(api, store, cartId, { device_id: deviceId })
+      const pg = getContainer().resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      await pg("payment_session")
+        .where({ id: sale.paymentSessionId })
+        .update({ data: JSON.stringify({ ...sale.paymentSession.data, kustom_session_id: paidSale.kustomSessionId }) })
+      const completed = await api.post(`/store/carts/${cartId}/complete`, {}, { headers, validateStatus: () => true })
+      expect(completed.status).toBe(400)
+      expect(completed.data.type).not.toBe("order")
+      expect(await ordersOfCart(getContainer(), cartId)).toBe(0)
+      const stored = await getContainer().resolve(Modules.PAYMENT).retrievePaymentSession(sale.paymentSessionId, { select: ["status", "data"] })
+      expect(stored).toMatchObject({
+        status: "error",
+        data: { problem: `Kustom session ${paidSale.kustomSessionId} was not sent for this sale; it does not pay it` },
+      })
+      // The paid sale's Kustom order moved no money.
+      expect(await kustom.orders.get(paidSession.order_id as string)).toEqual(kustomOrderBefore)
     })
   },
 })

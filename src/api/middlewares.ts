@@ -18,12 +18,15 @@ import { answerKustomUnavailableWith503 } from "./guards/kustom-unavailable"
 import { serializePaymentCollectionCreation } from "./guards/payment-change-lock"
 import { orderIdOfChange, refuseChangeOfAuthorizedOrder } from "./guards/refuse-change-of-authorized-order"
 import { refuseDraftChangeWhileOnDevice, refuseWhileCollecting } from "./guards/refuse-while-collecting"
+import { refuseUnreadablePath } from "./guards/refuse-unreadable-path"
 
 /** Callbacks are small; anything larger (64 KiB) is refused before it is read into memory. */
 export const CALLBACK_BODY_LIMIT_BYTES = 64 * 1024
 
 export default defineMiddlewares({
   routes: [
+    // Before any route reads an id from the path: one that cannot be text is 400, not a 500.
+    ...["/store/kustom-ipp", "/admin/kustom-ipp"].map((matcher) => ({ matcher, middlewares: [refuseUnreadablePath] })),
     // Where work asks Kustom: the plugin's admin routes, and Medusa's routes that send a payment,
     // capture or refund it through the provider.
     ...[

@@ -2,11 +2,12 @@ import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusaj
 import { MedusaError } from "@medusajs/framework/utils"
 import { collectionPaymentSessions, withdrawWaitingSessions } from "../../lib/in-store-payments/collecting"
 import { firstBrokenRule, refusedCharacterMessage, UNPAIRED_SURROGATE, type CharacterRule } from "../../lib/text"
-import { PROVIDER_ID_PREFIX } from "../../providers/pay-in-store/payment-data"
+import { PROVIDER_ID_PREFIX, PROVIDER_PAYMENT_DATA_KEYS } from "../../providers/pay-in-store/payment-data"
 import { assertDeviceRegistered } from "../admin/kustom-ipp/helpers"
 import { describeValue } from "../admin/kustom-ipp/request-body"
 import { holdPaymentChangeLock } from "./payment-change-lock"
 import { passOnGuardError } from "./refuse-while-collecting"
+
 
 /** As long as any id the admin takes (`src/api/admin/kustom-ipp/validators.ts`). */
 const MAX_DEVICE_ID_LENGTH = 200
@@ -35,6 +36,16 @@ export function deviceIdProblem(deviceId: unknown): string | null {
   if (!deviceId.trim()) return "must not be empty: leave it out to use the default device"
   if (deviceId.length > MAX_DEVICE_ID_LENGTH) return `must be at most ${MAX_DEVICE_ID_LENGTH} characters`
   return refusedCharacterMessage(deviceId)
+}
+
+/**
+ * The first key of `data` that the provider keeps there (a Kustom session id, an amount, a
+ * status), as `data.key: reason`; or null. Named by a caller, another sale's paid session could
+ * stand for this one's payment.
+ */
+export function keptByThePluginProblem(data: object): string | null {
+  const kept = Object.keys(data).find((key) => PROVIDER_PAYMENT_DATA_KEYS.includes(key))
+  return kept ? `data.${kept}: is set by the plugin, not by the caller: send data.device_id only (or nothing, for the default device)` : null
 }
 
 /** A path as long as data nested deep would make it is shortened: the start says where to look. */
@@ -96,6 +107,8 @@ export async function checkNewPaymentSession(req: MedusaRequest, res: MedusaResp
     if (inStore) {
       const problem = deviceIdProblem(deviceId)
       if (problem) throw invalid(`data.device_id: ${problem}`)
+      const kept = keptByThePluginProblem(data as object)
+      if (kept) throw invalid(kept)
       const unstorable = unstorableDataProblem(data)
       if (unstorable) throw invalid(unstorable)
     }

@@ -49,6 +49,47 @@ export type KustomIppMerchantData = {
   sale_id: string
 }
 
+/**
+ * Every key of `KustomIppPaymentData`. Medusa's payment module stores a new session's data as
+ * `{ ...the caller's data, ...the provider's }`, so the provider answers with all of them (null
+ * when unset): nothing a caller puts in `data` can stand for what the provider keeps there.
+ */
+const PAYMENT_DATA_KEYS: Record<keyof KustomIppPaymentData, true> = {
+  session_id: true,
+  device_id: true,
+  kustom_session_id: true,
+  kustom_status: true,
+  kustom_order_id: true,
+  location_id: true,
+  order_amount: true,
+  purchase_currency: true,
+  merchant_reference1: true,
+  sale_kind: true,
+  sale_id: true,
+  dispatched_at: true,
+  create_unconfirmed_at: true,
+  captured_amount: true,
+  refunded_amount: true,
+  failure_reason: true,
+  problem: true,
+  order_refusal: true,
+}
+
+/** The keys of `data` a caller may set when sending a payment: the device. Medusa sets `session_id`. */
+export const CALLER_PAYMENT_DATA_KEYS: readonly string[] = ["device_id"]
+
+/** The keys of `data` only the provider (or Medusa, for `session_id`) sets. */
+export const PROVIDER_PAYMENT_DATA_KEYS: readonly string[] = Object.keys(PAYMENT_DATA_KEYS).filter(
+  (key) => !CALLER_PAYMENT_DATA_KEYS.includes(key)
+)
+
+/** `data` as the provider answers it: every key present, null when unset (see `PAYMENT_DATA_KEYS`). */
+export function providerPaymentData(data: KustomIppPaymentData): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.keys(PAYMENT_DATA_KEYS).map((key) => [key, data[key as keyof KustomIppPaymentData] ?? null])
+  )
+}
+
 export function readPaymentData(data: Record<string, unknown> | undefined | null): KustomIppPaymentData {
   return (data ?? {}) as KustomIppPaymentData
 }

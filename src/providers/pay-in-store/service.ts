@@ -47,6 +47,7 @@ import { readCaptureBooks, readPaymentBooks, readRefundBooks } from "./medusa-bo
 import {
   idempotencyKeyFor,
   parseMerchantData,
+  providerPaymentData,
   readPaymentData,
   type KustomIppMerchantData,
   type KustomIppPaymentData,
@@ -83,7 +84,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const data = readPaymentData(input.data)
-    if (data.kustom_session_id) return this.restore_(data)
+    if (data.kustom_session_id) return this.restore_(data, input.amount, input.currency_code)
     const sale = await this.loadSale_(data)
     return this.dispatch_(sale, input.amount, input.currency_code, data.device_id)
   }
@@ -95,18 +96,53 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
    * removed, so nothing is sent again (that would put a second payment on the phone): it comes
    * back cancelled, and the sale is sent again when wanted. A session that was paid meanwhile
    * comes back pending, so that completing the sale authorizes it as usual.
+   *
+   * The data comes from the caller, so only the session id in it is taken, and only for a
+   * session Kustom says was sent for this very sale: what it records is read from Kustom and
+   * the sale, never from the data. A storefront naming another sale's paid session gets a 400.
    */
-  private async restore_(data: KustomIppPaymentData): Promise<InitiatePaymentOutput> {
+  private async restore_(data: KustomIppPaymentData, amount: InitiatePaymentInput["amount"], currencyCode: string): Promise<InitiatePaymentOutput> {
     const kustomSessionId = data.kustom_session_id as string
-    let session = await this.client_.sessions.get(kustomSessionId).catch(() => undefined)
-    if (session?.status === "CREATED") session = (await this.cancelOpenSession_(kustomSessionId).catch(() => undefined)) ?? session
-    const status = session?.status ?? data.kustom_status
-    const restored: KustomIppPaymentData = { ...data, kustom_status: status, failure_reason: data.failure_reason ?? null }
-    const paid = status === "FINALIZED"
+    const sale = await this.loadSale_(data)
+    let session = await this.client_.sessions.get(kustomSessionId).catch((error: unknown) => {
+      if (error instanceof KustomIppApiError && error.status === 404) return undefined
+      throw toMedusaError(error, "reading the payment session")
+    })
+    const merchant = parseMerchantData(session?.merchant_data)
+    if (
+      !session ||
+      merchant?.payment_collection_id !== sale.paymentSession.payment_collection_id ||
+      merchant.sale_kind !== sale.ref.kind ||
+      merchant.sale_id !== sale.ref.id
+    ) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `data.kustom_session_id: ${JSON.stringify(kustomSessionId)} is not a Kustom session sent for this ${sale.ref.kind === "cart" ? "cart" : "draft order"}. ` +
+          `The plugin sets it; send the payment with data.device_id only (or nothing, for the default device).`
+      )
+    }
+    if (session.status === "CREATED") session = (await this.cancelOpenSession_(kustomSessionId).catch(() => undefined)) ?? session
+    const paid = session.status === "FINALIZED"
+    const restored: KustomIppPaymentData = {
+      session_id: sale.paymentSession.id,
+      device_id: session.device_id,
+      kustom_session_id: session.session_id,
+      kustom_status: session.status,
+      kustom_order_id: session.order_id ?? null,
+      location_id: session.location_id ?? null,
+      // What this payment is for, so that authorizing it compares Kustom's amount with it.
+      order_amount: toMinorUnits(amount, currencyCode),
+      purchase_currency: currencyCode.toUpperCase(),
+      merchant_reference1: sale.reference,
+      sale_kind: sale.ref.kind,
+      sale_id: sale.ref.id,
+      dispatched_at: session.purchase_started_at ?? session.created_at ?? undefined,
+      failure_reason: paid ? (session.failure_reason ?? null) : (session.failure_reason ?? "cancelled"),
+    }
     return {
       id: kustomSessionId,
       status: paid ? PaymentSessionStatus.PENDING : PaymentSessionStatus.CANCELED,
-      data: (paid ? restored : { ...restored, failure_reason: restored.failure_reason ?? "cancelled" }) as Record<string, unknown>,
+      data: providerPaymentData(restored),
     }
   }
 
@@ -474,13 +510,13 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
             kustom_status: found.status,
             location_id: found.location_id ?? this.options_.locationId ?? null,
           }
-          return { id: found.session_id, status: PaymentSessionStatus.PENDING, data: data as Record<string, unknown> }
+          return { id: found.session_id, status: PaymentSessionStatus.PENDING, data: providerPaymentData(data) }
         }
         this.logger_.warn(
           `Kustom In-Person Payments: no answer to the dispatch of payment session ${sale.paymentSession.id}; waiting for Kustom to confirm it`
         )
         const data: KustomIppPaymentData = { ...base, location_id: this.options_.locationId ?? null, create_unconfirmed_at: dispatchedAt }
-        return { id: `unconfirmed_${sale.paymentSession.id}`, status: PaymentSessionStatus.PENDING, data: data as Record<string, unknown> }
+        return { id: `unconfirmed_${sale.paymentSession.id}`, status: PaymentSessionStatus.PENDING, data: providerPaymentData(data) }
       }
       throw toMedusaError(error, "sending the payment to the device")
     }
@@ -490,7 +526,7 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       kustom_status: session.status,
       location_id: session.location_id ?? this.options_.locationId ?? null,
     }
-    return { id: session.session_id, status: PaymentSessionStatus.PENDING, data: data as Record<string, unknown> }
+    return { id: session.session_id, status: PaymentSessionStatus.PENDING, data: providerPaymentData(data) }
   }
 
   /**
@@ -548,10 +584,20 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       case "FINALIZED":
         break
     }
-    if (data.order_amount !== undefined && session.order_amount !== data.order_amount) {
+    // Only a session sent for this payment's sale, for its amount, pays it: the data is
+    // checked against Kustom's own record of the session, not taken on trust.
+    const merchant = parseMerchantData(session.merchant_data)
+    if (!merchant || merchant.sale_kind !== data.sale_kind || merchant.sale_id !== data.sale_id) {
       return {
         status: PaymentSessionStatus.ERROR,
-        data: { ...next, problem: `Kustom reports ${formatMinorUnits(session.order_amount, session.purchase_currency)} paid; ${formatMinorUnits(data.order_amount, session.purchase_currency)} was expected` },
+        data: { ...next, problem: `Kustom session ${session.session_id} was not sent for this sale; it does not pay it` },
+      }
+    }
+    if (typeof data.order_amount !== "number" || session.order_amount !== data.order_amount || session.purchase_currency !== data.purchase_currency) {
+      const expected = typeof data.order_amount === "number" ? formatMinorUnits(data.order_amount, data.purchase_currency ?? session.purchase_currency) : "no amount"
+      return {
+        status: PaymentSessionStatus.ERROR,
+        data: { ...next, problem: `Kustom reports ${formatMinorUnits(session.order_amount, session.purchase_currency)} paid; ${expected} was expected` },
       }
     }
     const orderId = session.order_id

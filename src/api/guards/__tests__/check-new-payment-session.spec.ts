@@ -1,4 +1,4 @@
-import { deviceIdProblem, unstorableDataProblem } from "../check-new-payment-session"
+import { deviceIdProblem, keptByThePluginProblem, unstorableDataProblem } from "../check-new-payment-session"
 
 describe("deviceIdProblem", () => {
   it("leaves an absent device to the default, and takes a plain id", () => {
@@ -34,5 +34,20 @@ describe("unstorableDataProblem", () => {
     let deep: unknown = "end\u0000"
     for (let level = 0; level < 100_000; level++) deep = [deep]
     expect(unstorableDataProblem({ deep })).toBe(`data.deep${".0".repeat(45)}.…: must not contain NUL characters (found U+0000 at character 4)`)
+  })
+})
+
+describe("keptByThePluginProblem", () => {
+  it("takes the device, and keys the plugin does not keep", () => {
+    expect(keptByThePluginProblem({})).toBeNull()
+    expect(keptByThePluginProblem({ device_id: "dev_1", note: "counter 2" })).toBeNull()
+  })
+
+  it("names a key the plugin keeps, such as another sale's Kustom session", () => {
+    const told = ": is set by the plugin, not by the caller: send data.device_id only (or nothing, for the default device)"
+    expect(keptByThePluginProblem({ device_id: "dev_1", kustom_session_id: "27dc0b35" })).toBe(`data.kustom_session_id${told}`)
+    for (const key of ["kustom_order_id", "order_amount", "kustom_status", "sale_id", "session_id", "problem", "order_refusal", "create_unconfirmed_at"]) {
+      expect(keptByThePluginProblem({ [key]: null })).toBe(`data.${key}${told}`)
+    }
   })
 })
