@@ -47,9 +47,20 @@ medusaIntegrationTestRunner({
     const container = () => getContainer()
     const storeHeaders = () => ({ "x-publishable-api-key": store.publishableKey })
 
+    const completeCart = (cartId: string) => api.post(`/store/carts/${cartId}/complete`, {}, { headers: storeHeaders(), validateStatus: () => true })
+
     it("records a decline on the payment session, then completes the order when the next card is accepted", async () => {
       const cartId = await createCart(api, store)
       const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      // A storefront completing the cart itself before the tap is told where the payment stands.
+      const early = await completeCart(cartId)
+      expect([early.status, early.data]).toEqual([
+        400,
+        {
+          type: "not_allowed",
+          message: `The payment is waiting on the device: once the card is accepted there, the cart becomes an order by itself (GET /store/kustom-ipp/carts/${cartId}/payment says when). Nothing was done.`,
+        },
+      ])
 
       await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "INSUFFICIENT_FUNDS" })
       const declined = await waitFor(async () => {
@@ -61,6 +72,11 @@ medusaIntegrationTestRunner({
 
       const { data: status } = await api.get(`/store/kustom-ipp/carts/${cartId}/payment`, { headers: storeHeaders() })
       expect(status.payment).toMatchObject({ kustom_status: "ACTIVE", failure_reason: "INSUFFICIENT_FUNDS" })
+      const whileCollecting = await completeCart(cartId)
+      expect([whileCollecting.status, whileCollecting.data.message]).toEqual([
+        400,
+        "The clerk is taking this payment on the device (the last card was declined: INSUFFICIENT_FUNDS): once a card is accepted there, the cart becomes an order by itself. Nothing was done.",
+      ])
 
       await onDevice(fixture, device.token, sale.kustomSessionId, { outcome: "SUCCESS" })
       const order = await waitFor(() => paidOrderOfCart(container(), cartId), "the order")
@@ -70,6 +86,10 @@ medusaIntegrationTestRunner({
       // Paid: the earlier decline is no longer the payment's state (the callbacks keep it).
       expect(after.payment).toMatchObject({ kustom_status: "FINALIZED", failure_reason: null })
       expect((await paymentSessionOf(container(), sale.paymentSessionId)).data.failure_reason).toBeNull()
+      // Once paid, completing is Medusa's as ever: the same order, idempotently.
+      const completed = await completeCart(cartId)
+      expect([completed.status, completed.data.type, completed.data.order?.id]).toEqual([200, "order", order.id])
+      expect(await ordersOfCart(container(), cartId)).toBe(1)
     })
 
     it("keeps the cart open when the clerk cancels on the device, and takes the payment when sent again", async () => {
@@ -81,6 +101,11 @@ medusaIntegrationTestRunner({
         return session.status === "canceled" ? session : undefined
       }, "the cancellation to be recorded")
       expect(cancelled.data).toMatchObject({ kustom_status: "CANCELLED" })
+      const ended = await completeCart(cartId)
+      expect([ended.status, ended.data.message]).toEqual([
+        400,
+        "The payment on the device ended unpaid (cancelled): send it again (a new payment session) or choose another way to pay. Nothing was done.",
+      ])
 
       const other = await createDevice(fixture, "Counter 2")
       const second = await payInStore(api, store, cartId, { device_id: other.id })

@@ -57,7 +57,7 @@ medusaIntegrationTestRunner({
       fixture.playground.injectFault({ method: "POST", path: "/ipp/v1/sessions", latencyMs: 2_500, when: "after", times: 1 })
 
       const sale = await payInStore(api, store, cartId, { device_id: device.id })
-      expect(sale.kustomSessionId).toBeUndefined()
+      expect(sale.kustomSessionId).toBeNull()
       expect(sale.paymentSession.data.create_unconfirmed_at).toBeTruthy()
 
       const adopted = await waitFor(async () => {

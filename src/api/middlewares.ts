@@ -14,6 +14,7 @@ import {
 } from "./admin/kustom-ipp/validators"
 import { readRawBody } from "./body/read-raw-body"
 import { checkNewPaymentSession } from "./guards/check-new-payment-session"
+import { explainUnpaidInStorePayment } from "./guards/explain-unpaid-in-store-payment"
 import { answerKustomUnavailableWith503 } from "./guards/kustom-unavailable"
 import { serializePaymentCollectionCreation } from "./guards/payment-change-lock"
 import { orderIdOfChange, refuseChangeOfAuthorizedOrder } from "./guards/refuse-change-of-authorized-order"
@@ -40,6 +41,13 @@ export default defineMiddlewares({
       matcher: "/store/payment-collections",
       methods: ["POST"],
       middlewares: [serializePaymentCollectionCreation],
+    },
+    // A cart paid in store becomes an order by itself once the device took the money: a
+    // storefront completing it before is told where the payment stands, not Medusa's generic refusal.
+    {
+      matcher: "/store/carts/:id/complete",
+      methods: ["POST"],
+      middlewares: [explainUnpaidInStorePayment],
     },
     {
       matcher: "/hooks/kustom-ipp",

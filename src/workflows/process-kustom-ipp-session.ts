@@ -140,6 +140,9 @@ export function planSessionOutcome(kustomSessionId: string, session: Session | n
   return adopt ? { ...plan, adopt: plan.action === "record" && plan.data ? plan.data : adopt } : plan
 }
 
+/** How far a Kustom session has come: waiting, being collected, ended (paid or not). */
+const SESSION_PROGRESS: Record<SessionStatus, number> = { CREATED: 0, ACTIVE: 1, FINALIZED: 2, CANCELLED: 2, EXPIRED: 2, FAILED: 2 }
+
 /** What every payment problem asks a person to do with money no order records. */
 const GIVE_BACK = "give the money back in Kustom (refund the payment, or cancel its authorization if nothing was captured)"
 
@@ -162,6 +165,11 @@ function planForPaymentSession(base: SessionPlan, session: Session, sale: SaleSt
         }
       : base
   }
+
+  // Kustom's sessions only move forward. A look older than what is recorded (the session is
+  // read before the sale's lock is taken, and another run may have recorded a later state, a
+  // payment included, while this one waited for it) changes nothing.
+  if (SESSION_PROGRESS[session.status] < SESSION_PROGRESS[data.kustom_status ?? "CREATED"]) return base
 
   const record = (status: PaymentSessionStatus, patch: Partial<KustomIppPaymentData>, extra: Partial<SessionPlan>): SessionPlan => {
     const next = { ...data, kustom_session_id: session.session_id, kustom_status: session.status, ...patch }

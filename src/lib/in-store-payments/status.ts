@@ -75,11 +75,14 @@ export async function loadInStorePaymentStatus(container: MedusaContainer, sale:
   return (await loadInStorePayment(container, sale))?.status ?? null
 }
 
-/** The status, with the latest payment session's whole `data` for callers that need more of it; null as above. */
+/**
+ * The status, with the latest payment session's whole `data` for callers that need more of it,
+ * and whether the sale also has another provider's payment session; null as above.
+ */
 export async function loadInStorePayment(
   container: MedusaContainer,
   sale: { kind: SaleKind; id: string }
-): Promise<{ status: InStorePaymentStatus; data: KustomIppPaymentData | null } | null> {
+): Promise<{ status: InStorePaymentStatus; data: KustomIppPaymentData | null; otherProvider: boolean } | null> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   let sessions: SessionRow[]
   let summary: InStorePaymentStatus["sale"]
@@ -102,10 +105,10 @@ export async function loadInStorePayment(
     summary = { kind: "draft_order", id: order.id, completed: !order.is_draft_order, order_id: order.is_draft_order ? null : order.id, display_id: order.display_id }
   }
 
-  const latest = sessions
-    .filter((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
-    .sort((a, b) => new Date(b.created_at).getTime() - new Date(a.created_at).getTime())[0]
-  if (!latest) return { status: { sale: summary, payment: null }, data: null }
+  const ours = sessions.filter((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX))
+  const otherProvider = sessions.some((session) => session?.provider_id && !session.provider_id.startsWith(PROVIDER_ID_PREFIX))
+  const latest = ours.sort((a, b) => new Date(b.created_at).getTime() - new Date(a.created_at).getTime())[0]
+  if (!latest) return { status: { sale: summary, payment: null }, data: null, otherProvider }
 
   const data = readPaymentData(latest.data)
   let kustomStatus = data.kustom_status ?? null
@@ -145,5 +148,5 @@ export async function loadInStorePayment(
       live,
     },
   }
-  return { status, data }
+  return { status, data, otherProvider }
 }

@@ -214,6 +214,20 @@ describe("planSessionOutcome", () => {
     expect(plan(session("CREATED"))).toMatchObject({ action: "none", outcome: "unchanged" })
   })
 
+  it("changes nothing for a look at the session older than what is recorded (read before the sale's lock)", () => {
+    // A run read the session while the clerk was still collecting; meanwhile another run took the
+    // payment and completed the cart. Kustom's sessions only move forward, so the older look is stale.
+    const paid = sale({ status: "authorized", completed: true, data: { kustom_status: "FINALIZED", failure_reason: null } })
+    expect(plan(session("ACTIVE", { failure_reason: "INSUFFICIENT_FUNDS" }), { sale: paid })).toMatchObject({ action: "none", outcome: "unchanged" })
+    expect(plan(session("CREATED"), { sale: paid })).toMatchObject({ action: "none", outcome: "unchanged" })
+    const declined = sale({ data: { kustom_status: "ACTIVE", failure_reason: "LOST_CARD" } })
+    expect(plan(session("CREATED"), { sale: declined })).toMatchObject({ action: "none", outcome: "unchanged" })
+    const cancelled = sale({ status: "canceled", data: { kustom_status: "CANCELLED", failure_reason: "cancelled" } })
+    expect(plan(session("ACTIVE"), { sale: cancelled })).toMatchObject({ action: "none", outcome: "unchanged" })
+    // A newer look still moves it on.
+    expect(plan(session("ACTIVE", { failure_reason: "LOST_CARD" }), { sale: sale() })).toMatchObject({ action: "record", data: { kustom_status: "ACTIVE" } })
+  })
+
   it("withdraws a session on a device that no payment stands for any more", () => {
     expect(plan(session("CREATED"), { sale: null })).toMatchObject({ action: "cancel_orphan", outcome: "orphan_cancelled" })
     expect(plan(session("ACTIVE"), { sale: sale({ data: { kustom_session_id: "ks_newer" } }) })).toMatchObject({ action: "cancel_orphan" })
