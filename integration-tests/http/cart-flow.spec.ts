@@ -9,6 +9,7 @@ import { sessionCreates } from "../helpers/kustom"
 import { TEST_API_KEY, usePlayground } from "../helpers/playground"
 import { createCart, ordersOfCart, paidOrderOfCart, payInStore } from "../helpers/store-sale"
 import { waitFor } from "../helpers/wait"
+import { waitForLock } from "../../src/lib/locking"
 
 jest.setTimeout(180_000)
 
@@ -101,6 +102,64 @@ medusaIntegrationTestRunner({
       await kustom.playground.simulateTap(sale.kustomSessionId, "SUCCESS")
       const order = await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
       expect(toMinorUnits(order.total, "sek")).toBe((await kustom.sessions.get(sale.kustomSessionId)).order_amount)
+    })
+
+    it("refuses a new payment session on a collection paid in store, and one on no collection, and changes nothing", async () => {
+      const headers = { "x-publishable-api-key": store.publishableKey }
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: deviceId })
+      await kustom.playground.simulateTap(sale.kustomSessionId, "SUCCESS")
+      await waitFor(() => paidOrderOfCart(getContainer(), cartId), "the order")
+      const sessionsNow = () => getContainer().resolve(Modules.PAYMENT).listPaymentSessions({ payment_collection_id: sale.paymentCollectionId }, { select: ["id", "status"] })
+      const before = await sessionsNow()
+      expect(before).toEqual([{ id: sale.paymentSessionId, status: "authorized" }])
+      for (const body of [
+        { provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: deviceId } },
+        { provider_id: "pp_system_default", data: {} },
+      ]) {
+        const refused = await api.post(`/store/payment-collections/${sale.paymentCollectionId}/payment-sessions`, body, { headers, validateStatus: () => true })
+        expect([refused.status, refused.data]).toEqual([
+          400,
+          {
+            type: "not_allowed",
+            message: `This payment collection is already paid in store (payment session ${sale.paymentSessionId}): a new payment session would replace the payment it records. Nothing was changed.`,
+          },
+        ])
+      }
+      expect(await sessionsNow()).toEqual(before)
+      const unknown = await api.post(`/store/payment-collections/pay_col_missing/payment-sessions`, { provider_id: PAY_IN_STORE_PROVIDER_ID, data: {} }, { headers, validateStatus: () => true })
+      expect([unknown.status, unknown.data.message]).toEqual([404, "Payment collection pay_col_missing was not found"])
+    })
+
+    it("refuses data Medusa cannot copy before the payment waiting on the device is touched", async () => {
+      const headers = { "x-publishable-api-key": store.publishableKey }
+      const sale = await payInStore(api, store, await createCart(api, store), { device_id: deviceId })
+      let deep: unknown = 1
+      for (let level = 0; level < 40; level++) deep = [deep]
+      for (const [data, message] of [
+        [{ device_id: deviceId, hasOwnProperty: 1 }, 'data: a field must not be named "hasOwnProperty", the name of a method every object has'],
+        [{ device_id: deviceId, deep }, `data.deep${".0".repeat(31)}: must not nest more than 32 levels deep`],
+      ] as const) {
+        const refused = await api.post(`/store/payment-collections/${sale.paymentCollectionId}/payment-sessions`, { provider_id: PAY_IN_STORE_PROVIDER_ID, data }, { headers, validateStatus: () => true })
+        expect([refused.status, refused.data]).toEqual([400, { type: "invalid_data", message }])
+      }
+      expect((await kustom.sessions.get(sale.kustomSessionId)).status).toBe("CREATED")
+    })
+
+    it("finishes a cart change begun before the cart had a payment collection before one can be made", async () => {
+      const headers = { "x-publishable-api-key": store.publishableKey }
+      const cartId = await createCart(api, store)
+      // Held as a payment collection's creation holds it: the change waits for it, as a creation waits for the change.
+      const release = await waitForLock(getContainer(), `kustom-ipp-cart-payment-collection:${cartId}`, { waitSeconds: 5, expireSeconds: 30 })
+      let answered = false
+      const change = api.post(`/store/carts/${cartId}/line-items`, { variant_id: store.variants.mug, quantity: 1 }, { headers }).then((response: { status: number }) => {
+        answered = true
+        return response
+      })
+      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      expect(answered).toBe(false)
+      await release()
+      expect((await change).status).toBe(200)
     })
 
     it("pays no cart with another sale's paid Kustom session, however the session is named", async () => {

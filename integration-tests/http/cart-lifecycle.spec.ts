@@ -1,8 +1,8 @@
 import Medusa from "@medusajs/js-sdk"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { webcrypto } from "node:crypto"
-import { deletePaymentSessionsWorkflow } from "@medusajs/medusa/core-flows"
+import { completeCartWorkflow, deletePaymentSessionsWorkflow } from "@medusajs/medusa/core-flows"
 import { Webhook } from "standardwebhooks"
 import type { KustomIppClient } from "../../src/lib/kustom-ipp"
 import { toMinorUnits } from "../../src/lib/session-mapping"
@@ -458,6 +458,54 @@ medusaIntegrationTestRunner({
         async () => output.text().includes(`a payment needs attention (kustom_ipp.session.amount_mismatch): Kustom session ${sale.kustomSessionId}`),
         "the attention log line"
       )
+    })
+
+    it("keeps a flagged payment unpayable when Medusa puts it back, and pays no sale with money Kustom no longer holds", async () => {
+      const cartId = await createCart(api, store)
+      const sale = await payInStore(api, store, cartId, { device_id: device.id })
+      const flagged = await tapAfterPriceChange(cartId, sale)
+      const problem = flagged.data.problem as string
+      expect(problem).toMatch(/No order was created/)
+
+      // A send that fails after Medusa removed the flagged session makes Medusa put it back.
+      const failed = await api.post(
+        `/store/payment-collections/${sale.paymentCollectionId}/payment-sessions`,
+        { provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: "no-such-device" } },
+        { headers: storeHeaders(), validateStatus: () => true }
+      )
+      expect(failed.status).toBe(400)
+      const [restored, ...others] = await container().resolve(Modules.PAYMENT).listPaymentSessions({ payment_collection_id: sale.paymentCollectionId }, { select: ["id", "status", "data"] })
+      expect(others).toEqual([])
+      expect(restored).toMatchObject({ status: "error", data: { kustom_session_id: sale.kustomSessionId, problem } })
+      const completed = await api.post(`/store/carts/${cartId}/complete`, {}, { headers: storeHeaders(), validateStatus: () => true })
+      expect([completed.status, completed.data.message]).toEqual([400, `This cart's in-store payment needs attention, so it does not become an order: ${problem}`])
+
+      // Authorizing itself checks the sale's total now and what Kustom still holds, whatever
+      // made the session pending (here: written directly) and whoever completes the cart.
+      const pg = container().resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      const makePending = () => pg("payment_session").where({ id: restored.id }).update({ status: "pending", data: JSON.stringify({ ...restored.data, problem: null }) })
+      const problemAfterCompleting = async () => {
+        await makePending()
+        await expect(completeCartWorkflow(container()).run({ input: { id: cartId } })).rejects.toBeTruthy()
+        expect(await ordersOfCart(container(), cartId)).toBe(0)
+        const session = await paymentSessionOf(container(), restored.id)
+        expect(session.status).toBe("error")
+        return session.data.problem
+      }
+      const { order_amount: paid, order_id: kustomOrderId } = await kustom.sessions.get(sale.kustomSessionId)
+      const cartTotal = async () => toMinorUnits((await container().resolve(Modules.CART).retrieveCart(cartId, { select: ["total", "currency_code"] })).total, "sek")
+      expect(await problemAfterCompleting()).toBe(
+        `Kustom reports ${(paid / 100).toFixed(2)} SEK paid, but the sale now totals ${((await cartTotal()) / 100).toFixed(2)} SEK; it does not pay it`
+      )
+      // The cart back at what was paid, and the payment released in Kustom, as the problem asks.
+      const carts = container().resolve(Modules.CART)
+      const [item] = await carts.listLineItems({ cart_id: cartId }, { take: 1 })
+      await carts.updateLineItems(item.id, { unit_price: Number(item.unit_price) - 1 })
+      expect(await cartTotal()).toBe(paid)
+      // The playground captures a finalized payment at once (its default capture mode), so it is refunded.
+      expect((await kustom.orders.get(kustomOrderId as string)).captured_amount).toBe(paid)
+      await kustom.orders.refund(kustomOrderId as string, { refunded_amount: paid })
+      expect(await problemAfterCompleting()).toBe(`Kustom has given back ${(paid / 100).toFixed(2)} SEK of this payment; it no longer pays the sale`)
     })
 
     it("leaves one payment on the device when it is sent twice at once, and takes it once", async () => {

@@ -1,6 +1,6 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
-import { collectionPaymentSessions, withdrawWaitingSessions } from "../../lib/in-store-payments/collecting"
+import { findCollectionPaymentSessions, withdrawWaitingSessions } from "../../lib/in-store-payments/collecting"
 import { firstBrokenRule, refusedCharacterMessage, UNPAIRED_SURROGATE, type CharacterRule } from "../../lib/text"
 import { PROVIDER_ID_PREFIX, PROVIDER_PAYMENT_DATA_KEYS } from "../../providers/pay-in-store/payment-data"
 import { assertDeviceRegistered } from "../admin/kustom-ipp/helpers"
@@ -8,6 +8,9 @@ import { describeValue } from "../admin/kustom-ipp/request-body"
 import { holdPaymentChangeLock } from "./payment-change-lock"
 import { passOnGuardError } from "./refuse-while-collecting"
 
+
+/** A payment session that records money taken. */
+const PAID_STATUSES: readonly string[] = ["authorized", "captured"]
 
 /** As long as any id the admin takes (`src/api/admin/kustom-ipp/validators.ts`). */
 const MAX_DEVICE_ID_LENGTH = 200
@@ -48,6 +51,12 @@ export function keptByThePluginProblem(data: object): string | null {
   return kept ? `data.${kept}: is set by the plugin, not by the caller: send data.device_id only (or nothing, for the default device)` : null
 }
 
+/** How deep `data` may nest; a storefront's own fields need a few levels. */
+const MAX_DATA_DEPTH = 32
+
+/** `hasOwnProperty`, `toString`, `__proto__`…: names an object's own field must not shadow. */
+const OBJECT_METHOD_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype))
+
 /** A path as long as data nested deep would make it is shortened: the start says where to look. */
 const MAX_SHOWN_PATH_LENGTH = 100
 
@@ -60,20 +69,26 @@ function shownPath(path: string): string {
  * `data.path: reason`; or null. Walked without recursion: a body may nest deeper than the stack allows.
  */
 export function unstorableDataProblem(data: unknown): string | null {
-  const pending: { value: unknown; path: string }[] = [{ value: data, path: "data" }]
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value: data, path: "data", depth: 0 }]
   // Breadth first, in the order the fields were sent.
   for (let next = 0; next < pending.length; next++) {
-    const { value, path } = pending[next]
+    const { value, path, depth } = pending[next]
     if (typeof value === "string") {
       const message = unstorableCharacterMessage(value)
       if (message) return `${shownPath(path)}: ${message}`
-    } else if (Array.isArray(value)) {
-      value.forEach((item, index) => pending.push({ value: item, path: `${path}.${index}` }))
     } else if (value && typeof value === "object") {
+      // Medusa copies `data` recursively: nested deeper, it runs out of stack (a 500).
+      if (depth >= MAX_DATA_DEPTH) return `${shownPath(path)}: must not nest more than ${MAX_DATA_DEPTH} levels deep`
+      if (Array.isArray(value)) {
+        value.forEach((item, index) => pending.push({ value: item, path: `${path}.${index}`, depth: depth + 1 }))
+        continue
+      }
       for (const [key, item] of Object.entries(value)) {
         const message = unstorableCharacterMessage(key)
         if (message) return `${shownPath(path)}: a field name ${message}`
-        pending.push({ value: item, path: `${path}.${key}` })
+        // Medusa reads such a field as the object's own method and fails (a 500).
+        if (OBJECT_METHOD_NAMES.has(key)) return `${shownPath(path)}: a field must not be named ${JSON.stringify(key)}, the name of a method every object has`
+        pending.push({ value: item, path: `${path}.${key}`, depth: depth + 1 })
       }
     }
   }
@@ -113,7 +128,18 @@ export async function checkNewPaymentSession(req: MedusaRequest, res: MedusaResp
       if (unstorable) throw invalid(unstorable)
     }
     await holdPaymentChangeLock(req, res, req.params.id)
-    const sessions = await collectionPaymentSessions(req.scope, req.params.id)
+    const sessions = await findCollectionPaymentSessions(req.scope, req.params.id)
+    // Medusa would fail on an unknown collection with a 500.
+    if (!sessions) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Payment collection ${req.params.id} was not found`)
+    // Medusa deletes the collection's sessions first, the one recording a payment taken in
+    // store included: the sale would show unpaid, and the money as taken for nothing.
+    const paid = sessions.find((session) => session.provider_id?.startsWith(PROVIDER_ID_PREFIX) && PAID_STATUSES.includes(session.status))
+    if (paid) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `This payment collection is already paid in store (payment session ${paid.id}): a new payment session would replace the payment it records. Nothing was changed.`
+      )
+    }
     const replacesOneOnADevice = sessions.some((session) => session?.provider_id?.startsWith(PROVIDER_ID_PREFIX) && session.status === "pending")
     if (typeof deviceId === "string" && replacesOneOnADevice) await assertDeviceRegistered(req.scope, deviceId, "data.device_id")
     // Last: only a session that can replace them takes the waiting ones off their device.

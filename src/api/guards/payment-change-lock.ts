@@ -26,11 +26,21 @@ export async function holdPaymentChangeLock(req: MedusaRequest, res: MedusaRespo
 export async function serializePaymentCollectionCreation(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction): Promise<void> {
   try {
     const cartId = (req.body as { cart_id?: unknown } | undefined)?.cart_id
-    if (typeof cartId === "string" && cartId) await holdLockUntilAnswered(req, res, `kustom-ipp-cart-payment-collection:${cartId}`)
+    if (typeof cartId === "string" && cartId) await holdCartPaymentLock(req, res, cartId)
     next()
   } catch (error) {
     next(error)
   }
+}
+
+/**
+ * Holds a cart's lock on its payment collection being created until the response is sent. A
+ * cart change holds it too, taken before it looks for the collection: a change begun while the
+ * cart had none must not run on after a collection and a payment on a device appear (the
+ * device would take the old total). Taken before `holdPaymentChangeLock`, never after.
+ */
+export async function holdCartPaymentLock(req: MedusaRequest, res: MedusaResponse, cartId: string): Promise<void> {
+  await holdLockUntilAnswered(req, res, `kustom-ipp-cart-payment-collection:${cartId}`)
 }
 
 async function holdLockUntilAnswered(req: MedusaRequest, res: MedusaResponse, key: string): Promise<void> {

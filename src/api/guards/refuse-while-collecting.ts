@@ -7,7 +7,7 @@ import {
   refuseWhileOnDevice,
   withdrawWaitingSessions,
 } from "../../lib/in-store-payments/collecting"
-import { holdPaymentChangeLock } from "./payment-change-lock"
+import { holdCartPaymentLock, holdPaymentChangeLock } from "./payment-change-lock"
 
 /**
  * Kustom could not be asked, or did not take the cancel: 503 with the message (Medusa's own
@@ -30,6 +30,7 @@ export function passOnGuardError(error: unknown, res: MedusaResponse, next: Medu
  */
 export async function refuseWhileCollecting(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
   try {
+    await holdCartPaymentLock(req, res, req.params.id)
     const paymentCollectionId = await cartPaymentCollectionId(req.scope, req.params.id)
     if (paymentCollectionId) {
       await holdPaymentChangeLock(req, res, paymentCollectionId)

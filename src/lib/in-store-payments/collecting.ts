@@ -14,11 +14,11 @@ import { PROVIDER_ID_PREFIX, readPaymentData } from "../../providers/pay-in-stor
 import type { PaymentSessionRow as SalePaymentSessionRow } from "../sales"
 
 /** What the checks here read of a payment session. */
-export type PaymentSessionRow = Pick<SalePaymentSessionRow, "provider_id" | "status" | "data">
+export type PaymentSessionRow = Pick<SalePaymentSessionRow, "id" | "provider_id" | "status" | "data">
 
 /** The payment session fields the checks here read, for a query under `prefix` (e.g. `payment_collection.`). */
 function collectingFields(prefix: string): string[] {
-  return ["provider_id", "status", "data"].map((field) => `${prefix}payment_sessions.${field}`)
+  return ["id", "provider_id", "status", "data"].map((field) => `${prefix}payment_sessions.${field}`)
 }
 
 /** Stored statuses a callback may not have caught up with yet: the session may have become ACTIVE meanwhile. */
@@ -121,11 +121,17 @@ export async function cartPaymentCollectionId(container: Pick<MedusaContainer, "
 
 /** The payment sessions of a payment collection ([] for an unknown one). */
 export async function collectionPaymentSessions(container: Pick<MedusaContainer, "resolve">, paymentCollectionId: string): Promise<PaymentSessionRow[]> {
+  return (await findCollectionPaymentSessions(container, paymentCollectionId)) ?? []
+}
+
+/** The payment sessions of a payment collection, or null when there is no such collection. */
+export async function findCollectionPaymentSessions(container: Pick<MedusaContainer, "resolve">, paymentCollectionId: string): Promise<PaymentSessionRow[] | null> {
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const {
     data: [collection],
   } = await query.graph({ entity: "payment_collection", fields: ["id", ...collectingFields("")], filters: { id: paymentCollectionId } })
-  return (collection as { payment_sessions?: PaymentSessionRow[] } | undefined)?.payment_sessions ?? []
+  if (!collection) return null
+  return ((collection as { payment_sessions?: PaymentSessionRow[] }).payment_sessions ?? []).filter(Boolean)
 }
 
 /** The payment sessions of every payment collection of an order (a draft order's, here). */

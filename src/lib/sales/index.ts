@@ -186,6 +186,12 @@ export async function loadSaleState(
   return { paymentSession, ref: { kind: target.sale_kind, id: target.sale_id }, ...sale }
 }
 
+/** What a sale totals now (a cart's or a draft order's total), or null when it does not exist. */
+export async function loadSaleTotal(container: MedusaContainer, sale: { sale_kind: SaleKind; sale_id: string }): Promise<BigNumberInput | null> {
+  const state = sale.sale_kind === "cart" ? await loadCartState(container, sale.sale_id) : await loadDraftOrderState(container, sale.sale_id)
+  return state?.total ?? null
+}
+
 type SaleProgress = Pick<SaleState, "completed" | "orderId" | "orderDisplayId" | "orderCancelled" | "total">
 
 async function loadCartState(container: MedusaContainer, cartId: string): Promise<SaleProgress | null> {

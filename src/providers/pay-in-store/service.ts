@@ -37,7 +37,7 @@ import {
 } from "../../lib/kustom-ipp"
 import { createKustomClient, parsePluginOptions, type PluginOptions } from "../../lib/options"
 import { chooseDefaultDevice } from "../../lib/device-defaults"
-import { loadPaymentSessionSale, whyCartCannotBecomeOrder, type PaymentSessionSale } from "../../lib/sales"
+import { loadPaymentSessionSale, loadSaleTotal, whyCartCannotBecomeOrder, type PaymentSessionSale } from "../../lib/sales"
 import { refundAllKustomHolds } from "../../lib/in-store-payments/settlement"
 import { exactMinorUnits, formatMinorUnits, fromMinorUnits, mapSaleToKustomOrder, toMinorUnits } from "../../lib/session-mapping"
 import { KUSTOM_IPP_MODULE } from "../../modules/kustom-ipp"
@@ -122,6 +122,9 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       )
     }
     if (session.status === "CREATED") session = (await this.cancelOpenSession_(kustomSessionId).catch(() => undefined)) ?? session
+    // Medusa puts the session back with the data it had: a payment recorded as a problem (money
+    // no order may record) stays one, and is never made payable again by being put back.
+    const problem = data.problem ?? null
     const paid = session.status === "FINALIZED"
     const restored: KustomIppPaymentData = {
       session_id: sale.paymentSession.id,
@@ -138,10 +141,12 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       sale_id: sale.ref.id,
       dispatched_at: session.purchase_started_at ?? session.created_at ?? undefined,
       failure_reason: paid ? (session.failure_reason ?? null) : (session.failure_reason ?? "cancelled"),
+      problem,
+      order_refusal: data.order_refusal ?? null,
     }
     return {
       id: kustomSessionId,
-      status: paid ? PaymentSessionStatus.PENDING : PaymentSessionStatus.CANCELED,
+      status: problem ? PaymentSessionStatus.ERROR : paid ? PaymentSessionStatus.PENDING : PaymentSessionStatus.CANCELED,
       data: providerPaymentData(restored),
     }
   }
@@ -604,7 +609,26 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
     if (!orderId) {
       throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Kustom session ${session.session_id} is FINALIZED without an order id`)
     }
+    if (captureIfConfigured) {
+      // Authorizing makes the sale an order paid with this money, whoever asks (the plugin's
+      // processing, a storefront completing the cart, Medusa's generic hook): it must be the
+      // sale's total now, however the payment session came to be.
+      const total = await loadSaleTotal(appContainer, merchant)
+      const totalMinor = total === null ? null : toMinorUnits(total, session.purchase_currency)
+      if (totalMinor !== session.order_amount) {
+        const now = totalMinor === null ? "no longer exists" : `now totals ${formatMinorUnits(totalMinor, session.purchase_currency)}`
+        return {
+          status: PaymentSessionStatus.ERROR,
+          data: { ...next, problem: `Kustom reports ${formatMinorUnits(session.order_amount, session.purchase_currency)} paid, but the sale ${now}; it does not pay it` },
+        }
+      }
+    }
     let order = await this.call_("reading the Kustom order", () => this.client_.orders.get(orderId))
+    if (captureIfConfigured && (order.refunded_amount > 0 || order.status === "CANCELLED" || order.status === "EXPIRED")) {
+      // Given back (as a payment problem asks) or released in Kustom: it pays nothing any more.
+      const what = order.refunded_amount > 0 ? `has given back ${formatMinorUnits(order.refunded_amount, order.purchase_currency)} of this payment` : `shows this payment ${order.status.toLowerCase()}`
+      return { status: PaymentSessionStatus.ERROR, data: { ...next, ...orderAmounts(order), problem: `Kustom ${what}; it no longer pays the sale` } }
+    }
     if (captureIfConfigured && this.options_.capture && order.remaining_authorized_amount > 0) {
       order = await this.captureRemaining_(orderId, idempotencyKeyFor("capture-on-payment", orderId))
     }

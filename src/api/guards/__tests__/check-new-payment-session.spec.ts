@@ -30,10 +30,19 @@ describe("unstorableDataProblem", () => {
     expect(unstorableDataProblem({ nested: { "bad\u0000key": 1 } })).toBe("data.nested: a field name must not contain NUL characters (found U+0000 at character 4)")
   })
 
-  it("walks data nested deeper than the call stack allows", () => {
-    let deep: unknown = "end\u0000"
+  it("refuses data nested deeper than Medusa can copy, without running out of stack itself", () => {
+    let deep: unknown = "end"
     for (let level = 0; level < 100_000; level++) deep = [deep]
-    expect(unstorableDataProblem({ deep })).toBe(`data.deep${".0".repeat(45)}.…: must not contain NUL characters (found U+0000 at character 4)`)
+    expect(unstorableDataProblem({ deep })).toBe(`data.deep${".0".repeat(31)}: must not nest more than 32 levels deep`)
+    let fine: unknown = "end"
+    for (let level = 0; level < 30; level++) fine = { level: fine }
+    expect(unstorableDataProblem({ fine })).toBeNull()
+  })
+
+  it("refuses a field named as a method every object has, at any depth", () => {
+    expect(unstorableDataProblem({ hasOwnProperty: 1 })).toBe('data: a field must not be named "hasOwnProperty", the name of a method every object has')
+    expect(unstorableDataProblem(JSON.parse('{"note": {"__proto__": {"x": 1}}}'))).toBe('data.note: a field must not be named "__proto__", the name of a method every object has')
+    expect(unstorableDataProblem({ lines: [{ toString: "x" }] })).toBe('data.lines.0: a field must not be named "toString", the name of a method every object has')
   })
 })
 
