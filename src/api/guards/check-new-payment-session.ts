@@ -65,8 +65,10 @@ function shownPath(path: string): string {
 }
 
 /**
- * The first text in `data` (a value or a field name) PostgreSQL cannot store, as
- * `data.path: reason`; or null. Walked without recursion: a body may nest deeper than the stack allows.
+ * The first thing in `data` that cannot be stored, as `data.path: reason`; or null: text
+ * PostgreSQL cannot store (a value or a field name), a field Medusa would take for an object's
+ * method, nesting deeper than Medusa copies. Walked without recursion: a body may nest deeper
+ * than the stack allows.
  */
 export function unstorableDataProblem(data: unknown): string | null {
   const pending: { value: unknown; path: string; depth: number }[] = [{ value: data, path: "data", depth: 0 }]
@@ -104,9 +106,12 @@ export function unstorableDataProblem(data: unknown): string | null {
  *   device) is refused with the `clerkIsCollecting` message; a session waiting on a device is
  *   taken off it first, and when Kustom cannot be asked or does not take the cancel the new
  *   session is refused (503, try again), so that no two sessions can be paid for one sale;
- * - for a "Pay in store" session, text the database cannot store anywhere in `data` (a NUL
- *   would fail the insert as a 500) and a malformed `data.device_id` are 400 `invalid_data`
- *   naming the field; and when the session would replace one on a device, the device is looked
+ * - on a collection paid in store, any new session is refused (Medusa would delete the
+ *   session recording the payment first); an unknown collection is 404;
+ * - for a "Pay in store" session, what cannot be stored anywhere in `data` (a NUL would fail
+ *   the insert as a 500; see `unstorableDataProblem`), a malformed `data.device_id` and any key
+ *   the provider keeps in `data` (another sale's paid session must not be named) are 400
+ *   `invalid_data` naming the field; and when the session would replace one on a device, the device is looked
  *   up in Kustom, so that an unknown one is refused instead of churning the one waiting. A first
  *   payment session is not looked up here: nothing would be replaced, and Kustom's own refusal
  *   of the create says the same without an extra round trip.
