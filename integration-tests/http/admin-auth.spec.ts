@@ -69,7 +69,7 @@ medusaIntegrationTestRunner({
       expect(answers.filter((answer) => !answer.endsWith("→ 401"))).toEqual([])
     })
 
-    it("answers 400, not 500, to an id in the address that cannot be text, on every route of the plugin that takes one", async () => {
+    it("answers 400, not 500, to an id in the address that cannot be text, on every route of the plugin and every guarded route that takes one", async () => {
       const store = await seedStore(getContainer())
       const admin = (await createAdminHeaders(getContainer())).headers
       // Control characters everywhere. Percent-encoding that is not UTF-8 on the store route only:
@@ -78,6 +78,16 @@ medusaIntegrationTestRunner({
       const routes = [
         ...adminRoutes().map((route) => ({ ...route, headers: admin, ids: controls })),
         { method: "GET", path: "/store/kustom-ipp/carts/some_id/payment", headers: { "x-publishable-api-key": store.publishableKey }, ids: [...controls, "%C3%28", "%ED%A0%80"] },
+        // Medusa's routes whose guards look the id up before Medusa does.
+        ...(
+          [
+            ["/store/carts/some_id", {}],
+            ["/store/carts/some_id/line-items", { variant_id: "variant_1", quantity: 1 }],
+            ["/store/carts/some_id/complete", {}],
+            ["/store/payment-collections/some_id/payment-sessions", { provider_id: "pp_pay-in-store_kustom" }],
+          ] as const
+        ).map(([path, body]) => ({ method: "POST", path, body, headers: { "x-publishable-api-key": store.publishableKey }, ids: controls })),
+        { method: "POST", path: "/admin/draft-orders/some_id", headers: admin, ids: controls },
       ].filter((route) => route.path.includes("some_"))
       expect(routes.length).toBeGreaterThanOrEqual(8)
       const answers: string[] = []
@@ -87,7 +97,7 @@ medusaIntegrationTestRunner({
             method: route.method,
             url: route.path.replace(/some_[a-z_]+/, id),
             headers: route.headers,
-            data: route.method === "GET" || route.method === "DELETE" ? undefined : {},
+            data: route.method === "GET" || route.method === "DELETE" ? undefined : ("body" in route ? route.body : {}),
             validateStatus: () => true,
           })
           answers.push(`${route.method} ${route.path} with ${id} → ${response.status} ${response.data?.type}: ${response.data?.message}`)

@@ -508,6 +508,37 @@ medusaIntegrationTestRunner({
       expect(await problemAfterCompleting()).toBe(`Kustom has given back ${(paid / 100).toFixed(2)} SEK of this payment; it no longer pays the sale`)
     })
 
+    it("leaves one payment on the device when a send is dropped by its client and sent again at once", async () => {
+      const cartId = await createCart(api, store)
+      const first = await payInStore(api, store, cartId, { device_id: device.id })
+      const createdBefore = new Set(fixture.playground.events().filter((event) => event.type === "ipp.session.created").map((event) => event.data.session_id))
+      const send = (signal?: AbortSignal) =>
+        api.post(
+          `/store/payment-collections/${first.paymentCollectionId}/payment-sessions`,
+          { provider_id: PAY_IN_STORE_PROVIDER_ID, data: { device_id: device.id } },
+          { headers: storeHeaders(), validateStatus: () => true, signal }
+        )
+      // The first send's create takes a while; its client gives up long before.
+      fixture.playground.injectFault({ method: "POST", path: "/ipp/v1/sessions", latencyMs: 1_500, times: 1 })
+      const dropped = new AbortController()
+      const firstSend = send(dropped.signal).catch(() => "dropped")
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      dropped.abort()
+      expect(await firstSend).toBe("dropped")
+      const again = await send()
+      expect(again.status).toBe(200)
+
+      // Every session sent for this cart since, and the first: one is left on the device, the one Medusa holds.
+      const sent = await waitFor(async () => {
+        const ids = fixture.playground.events().filter((event) => event.type === "ipp.session.created" && !createdBefore.has(event.data.session_id)).map((event) => event.data.session_id)
+        return ids.length === 2 ? ids : undefined
+      }, "both sends' sessions")
+      const statuses = await Promise.all([first.kustomSessionId, ...sent].map(async (id) => (await kustom.sessions.get(id)).status))
+      expect(statuses.filter((status) => status === "CREATED")).toHaveLength(1)
+      const sessions = await container().resolve(Modules.PAYMENT).listPaymentSessions({ payment_collection_id: first.paymentCollectionId })
+      expect(sessions.map((session) => session.data.kustom_session_id)).toEqual([[first.kustomSessionId, ...sent][statuses.indexOf("CREATED")]])
+    })
+
     it("leaves one payment on the device when it is sent twice at once, and takes it once", async () => {
       for (let round = 0; round < 3; round++) {
         const cartId = await createCart(api, store)

@@ -26,7 +26,8 @@ export const CALLBACK_BODY_LIMIT_BYTES = 64 * 1024
 
 export default defineMiddlewares({
   routes: [
-    // Before any route reads an id from the path: one that cannot be text is 400, not a 500.
+    // Before any route reads an id from the path: one that cannot be text is 400, not a 500
+    // (also first on each of Medusa's routes below whose guard looks an id up).
     ...["/store/kustom-ipp", "/admin/kustom-ipp"].map((matcher) => ({ matcher, middlewares: [refuseUnreadablePath] })),
     // Where work asks Kustom: the plugin's admin routes, and Medusa's routes that send a payment,
     // capture or refund it through the provider.
@@ -47,7 +48,7 @@ export default defineMiddlewares({
     {
       matcher: "/store/carts/:id/complete",
       methods: ["POST"],
-      middlewares: [explainUnpaidInStorePayment],
+      middlewares: [refuseUnreadablePath, explainUnpaidInStorePayment],
     },
     {
       matcher: "/hooks/kustom-ipp",
@@ -65,7 +66,7 @@ export default defineMiddlewares({
       "/store/carts/:id/promotions",
       "/store/carts/:id/customer",
       "/store/carts/:id/taxes",
-    ].map((matcher) => ({ matcher, methods: ["POST" as const, "DELETE" as const], middlewares: [refuseWhileCollecting] })),
+    ].map((matcher) => ({ matcher, methods: ["POST" as const, "DELETE" as const], middlewares: [refuseUnreadablePath, refuseWhileCollecting] })),
     // A draft order keeps the total its payment on a device was sent for (an edit's items,
     // shipping and promotions only take effect when it is confirmed), and is not deleted under it.
     // Once converted, the order keeps it too: no credit line, return, exchange or claim until
@@ -79,7 +80,7 @@ export default defineMiddlewares({
       "/admin/orders/:id/credit-lines",
       "/admin/order-edits/:id/request",
       "/admin/order-edits/:id/confirm",
-    ].map((matcher) => ({ matcher, methods: ["POST" as const], middlewares: [refuseDraftChangeWhileOnDevice()] })),
+    ].map((matcher) => ({ matcher, methods: ["POST" as const], middlewares: [refuseUnreadablePath, refuseDraftChangeWhileOnDevice()] })),
     ...(
       [
         ["/admin/returns/:id/request", "return"],
@@ -90,7 +91,7 @@ export default defineMiddlewares({
     ).map(([matcher, kind]) => ({
       matcher,
       methods: ["POST" as const],
-      middlewares: [refuseDraftChangeWhileOnDevice((req) => orderIdOfChange(req, kind))],
+      middlewares: [refuseUnreadablePath, refuseDraftChangeWhileOnDevice((req) => orderIdOfChange(req, kind))],
     })),
     // Medusa cancels an order's authorized payment when a change leaves something to pay: an
     // in-store card's hold is then released for the whole sale. Capture first.
@@ -102,11 +103,11 @@ export default defineMiddlewares({
         ["/admin/claims/:id/request", "claim"],
         ["/admin/order-edits/:id/confirm", "order edit"],
       ] as const
-    ).map(([matcher, kind]) => ({ matcher, methods: ["POST" as const], middlewares: [refuseChangeOfAuthorizedOrder(kind)] })),
+    ).map(([matcher, kind]) => ({ matcher, methods: ["POST" as const], middlewares: [refuseUnreadablePath, refuseChangeOfAuthorizedOrder(kind)] })),
     {
       matcher: "/admin/draft-orders/:id",
       methods: ["DELETE"],
-      middlewares: [refuseDraftChangeWhileOnDevice()],
+      middlewares: [refuseUnreadablePath, refuseDraftChangeWhileOnDevice()],
     },
     {
       matcher: "/admin/order-edits",
@@ -118,7 +119,7 @@ export default defineMiddlewares({
     {
       matcher: "/store/payment-collections/:id/payment-sessions",
       methods: ["POST"],
-      middlewares: [checkNewPaymentSession],
+      middlewares: [refuseUnreadablePath, checkNewPaymentSession],
     },
     // The admin bodies: JSON objects checked field by field, refusals worded for a person (./admin/kustom-ipp/request-body).
     {

@@ -6,7 +6,7 @@ import { PROVIDER_ID_PREFIX, PROVIDER_PAYMENT_DATA_KEYS } from "../../providers/
 import { assertDeviceRegistered } from "../admin/kustom-ipp/helpers"
 import { describeValue } from "../admin/kustom-ipp/request-body"
 import { holdPaymentChangeLock } from "./payment-change-lock"
-import { passOnGuardError } from "./refuse-while-collecting"
+import { passOnGuardError } from "./guard-error"
 
 
 /** A payment session that records money taken. */

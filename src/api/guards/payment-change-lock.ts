@@ -1,6 +1,7 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
 import { waitForLock } from "../../lib/locking"
+import { passOnGuardError } from "./guard-error"
 
 /** How long a change waits for the one before it on the same payment, and how long a lock can outlive a crashed holder. */
 const WAIT_SECONDS = 30
@@ -29,7 +30,7 @@ export async function serializePaymentCollectionCreation(req: MedusaRequest, res
     if (typeof cartId === "string" && cartId) await holdCartPaymentLock(req, res, cartId)
     next()
   } catch (error) {
-    next(error)
+    passOnGuardError(error, res, next)
   }
 }
 
@@ -53,12 +54,17 @@ async function holdLockUntilAnswered(req: MedusaRequest, res: MedusaResponse, ke
       "Another change to this sale's payment is still going on. Try again in a moment."
     )
   }
+  // Released when the route has answered (it ends the response once its work is done, whether
+  // or not the client is still there), not when the connection closes: a client dropping the
+  // request must not let the next change run alongside the work still going on. A route that
+  // never answers leaves the lock to expire.
+  const end = res.end.bind(res) as (...args: unknown[]) => MedusaResponse
   let released = false
-  const releaseOnce = () => {
-    if (released) return
-    released = true
-    void release()
-  }
-  res.once("finish", releaseOnce)
-  res.once("close", releaseOnce)
+  res.end = ((...args: unknown[]) => {
+    if (!released) {
+      released = true
+      void release()
+    }
+    return end(...args)
+  }) as MedusaResponse["end"]
 }

@@ -7,20 +7,9 @@ import {
   refuseWhileOnDevice,
   withdrawWaitingSessions,
 } from "../../lib/in-store-payments/collecting"
+import { passOnGuardError } from "./guard-error"
 import { holdCartPaymentLock, holdPaymentChangeLock } from "./payment-change-lock"
 
-/**
- * Kustom could not be asked, or did not take the cancel: 503 with the message (Medusa's own
- * handler would answer 500), so that callers know to try again; anything else goes on to
- * Medusa's handler. Nothing was changed in Medusa either way.
- */
-export function passOnGuardError(error: unknown, res: MedusaResponse, next: MedusaNextFunction): void {
-  if (error instanceof MedusaError && error.type === MedusaError.Types.UNEXPECTED_STATE) {
-    res.status(503).json({ type: "unexpected_state", message: error.message })
-    return
-  }
-  next(error)
-}
 
 /**
  * Before a change to a cart (items, address, shipping, promotions…): a payment waiting on a

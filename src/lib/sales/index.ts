@@ -186,23 +186,26 @@ export async function loadSaleState(
   return { paymentSession, ref: { kind: target.sale_kind, id: target.sale_id }, ...sale }
 }
 
-/** What a sale totals now (a cart's or a draft order's total), or null when it does not exist. */
-export async function loadSaleTotal(container: MedusaContainer, sale: { sale_kind: SaleKind; sale_id: string }): Promise<BigNumberInput | null> {
+/** What a sale totals now (a cart's or a draft order's total) and in which currency, or null when it does not exist. */
+export async function loadSaleTotal(
+  container: MedusaContainer,
+  sale: { sale_kind: SaleKind; sale_id: string }
+): Promise<{ total: BigNumberInput; currencyCode: string } | null> {
   const state = sale.sale_kind === "cart" ? await loadCartState(container, sale.sale_id) : await loadDraftOrderState(container, sale.sale_id)
-  return state?.total ?? null
+  return state ? { total: state.total, currencyCode: state.currencyCode } : null
 }
 
-type SaleProgress = Pick<SaleState, "completed" | "orderId" | "orderDisplayId" | "orderCancelled" | "total">
+type SaleProgress = Pick<SaleState, "completed" | "orderId" | "orderDisplayId" | "orderCancelled" | "total"> & { currencyCode: string }
 
 async function loadCartState(container: MedusaContainer, cartId: string): Promise<SaleProgress | null> {
-  const cart = await readCartWithTotals(container.resolve<ICartModuleService>(Modules.CART), cartId, ["id", "completed_at"])
+  const cart = await readCartWithTotals(container.resolve<ICartModuleService>(Modules.CART), cartId, ["id", "completed_at", "currency_code"])
   if (!cart) return null
   // Completion sets `completed_at`; only then is the order looked up. A completion that stopped
   // half-way (order linked, `completed_at` not yet set) is finished by completing again, which
   // finds the linked order instead of creating another.
   const orderId = cart.completed_at ? await orderOfCart(container, cartId) : null
   const orderDisplayId = orderId ? await orderNumber(container, orderId) : null
-  return { completed: Boolean(cart.completed_at), orderId, orderDisplayId, total: cart.total as BigNumberInput }
+  return { completed: Boolean(cart.completed_at), orderId, orderDisplayId, total: cart.total as BigNumberInput, currencyCode: cart.currency_code as string }
 }
 
 /** An order's number (#7), read only for a sale that already became an order. */
@@ -218,9 +221,10 @@ async function loadDraftOrderState(container: MedusaContainer, orderId: string):
   const query = container.resolve<RemoteQueryFunction>(ContainerRegistrationKeys.QUERY)
   const {
     data: [order],
-  } = await query.graph({ entity: "order", fields: ["id", "display_id", "total", "is_draft_order", "status"], filters: { id: orderId } })
+  } = await query.graph({ entity: "order", fields: ["id", "display_id", "total", "currency_code", "is_draft_order", "status"], filters: { id: orderId } })
   if (!order) return null
   return {
+    currencyCode: order.currency_code,
     completed: !order.is_draft_order,
     orderId: order.is_draft_order ? null : order.id,
     orderDisplayId: order.is_draft_order ? null : (order.display_id ?? null),

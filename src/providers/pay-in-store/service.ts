@@ -613,10 +613,10 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
       // Authorizing makes the sale an order paid with this money, whoever asks (the plugin's
       // processing, a storefront completing the cart, Medusa's generic hook): it must be the
       // sale's total now, however the payment session came to be.
-      const total = await loadSaleTotal(appContainer, merchant)
-      const totalMinor = total === null ? null : toMinorUnits(total, session.purchase_currency)
-      if (totalMinor !== session.order_amount) {
-        const now = totalMinor === null ? "no longer exists" : `now totals ${formatMinorUnits(totalMinor, session.purchase_currency)}`
+      const sale = await loadSaleTotal(appContainer, merchant)
+      const totalMinor = sale === null ? null : toMinorUnits(sale.total, sale.currencyCode)
+      if (!sale || sale.currencyCode.toUpperCase() !== session.purchase_currency || totalMinor !== session.order_amount) {
+        const now = sale === null ? "no longer exists" : `now totals ${formatMinorUnits(totalMinor as number, sale.currencyCode)}`
         return {
           status: PaymentSessionStatus.ERROR,
           data: { ...next, problem: `Kustom reports ${formatMinorUnits(session.order_amount, session.purchase_currency)} paid, but the sale ${now}; it does not pay it` },
