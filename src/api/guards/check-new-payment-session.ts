@@ -5,9 +5,8 @@ import { firstBrokenRule, refusedCharacterMessage, UNPAIRED_SURROGATE, type Char
 import { PROVIDER_ID_PREFIX, PROVIDER_PAYMENT_DATA_KEYS } from "../../providers/pay-in-store/payment-data"
 import { assertDeviceRegistered } from "../admin/kustom-ipp/helpers"
 import { describeValue } from "../admin/kustom-ipp/request-body"
-import { holdPaymentChangeLock } from "./payment-change-lock"
 import { passOnGuardError } from "./guard-error"
-
+import { holdPaymentChangeLock } from "./payment-change-lock"
 
 /** A payment session that records money taken. */
 const PAID_STATUSES: readonly string[] = ["authorized", "captured"]

@@ -99,7 +99,8 @@ class KustomIppPaymentProviderService extends AbstractPaymentProvider<PluginOpti
    *
    * The data comes from the caller, so only the session id in it is taken, and only for a
    * session Kustom says was sent for this very sale: what it records is read from Kustom and
-   * the sale, never from the data. A storefront naming another sale's paid session gets a 400.
+   * the sale, not from the data, but for a problem noted on it, which only keeps the payment
+   * from being taken. A storefront naming another sale's paid session gets a 400.
    */
   private async restore_(data: KustomIppPaymentData, amount: InitiatePaymentInput["amount"], currencyCode: string): Promise<InitiatePaymentOutput> {
     const kustomSessionId = data.kustom_session_id as string
