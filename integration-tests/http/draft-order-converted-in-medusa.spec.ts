@@ -221,6 +221,17 @@ medusaIntegrationTestRunner({
         // The job finds it while Kustom is still down, and leaves it for the next run.
         const whileDown = await settleCancelledOrderPayments(getContainer(), { minAgeMs: 0 })
         expect(whileDown).toEqual({ orders: [], failed: [draft.id] })
+        // The cancel's retries while Kustom is down (the client's backoff) are over before it
+        // answers again, so that only the job's next run can take the payment off the device.
+        const attempts = () => fixture.playground.requests().filter((request) => request.path === cancelPath).length
+        let seen = -1
+        await waitFor(async () => {
+          const now = attempts()
+          if (now === seen) return true
+          seen = now
+          await new Promise((resolve) => setTimeout(resolve, 2_500))
+          return undefined
+        }, "the attempts while Kustom is down to end", 30_000)
       } finally {
         fixture.playground.clearFaults()
       }
